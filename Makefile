@@ -1,0 +1,31 @@
+# Two commands a newcomer needs: `make demo` (the whole pipeline, then serve) and `make test`.
+# Both create .venv and install the project on first use; the local Neo4j is assembled from Maven
+# Central once (cached in ~/.m2 and .linkage/server).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint install clean-neo4j
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/linkage demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app graph queries tests bench
+
+clean-neo4j:
+	-$(BIN)/linkage neo4j stop
+	rm -rf .linkage/neo4j .linkage/test-neo4j

@@ -1,0 +1,35 @@
+"""The `linkage` command: load → detect → serve, plus the local Neo4j server.
+
+Each command group lives in its own module; this one only assembles them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli import db, neo4j
+from app.cli.demo import demo
+from app.cli.common import configure_logging
+
+app = typer.Typer(
+    name="linkage",
+    help="Uncover coordinated account networks abusing an AI model API, with Neo4j.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(neo4j.app, name="neo4j")
+app.add_typer(db.app, name="db")
+app.command("demo")(demo)
+
+
+@app.callback()
+def root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug details to stderr.")) \
+        -> None:
+    """Settings come from the environment or a .env file: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD,
+    NEO4J_DATABASE and LINKAGE_* (see README)."""
+    configure_logging(verbose)
+
+
+def main() -> None:
+    app()

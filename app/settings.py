@@ -1,0 +1,94 @@
+"""Settings for every linkage process, read from the environment and an optional `.env` file.
+
+The Neo4j connection uses the standard variables (`NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`,
+`NEO4J_DATABASE`); everything of linkage's own has the `LINKAGE_` prefix.
+
+    >>> settings = Settings(_env_file=None, NEO4J_URI="bolt://127.0.0.1:7999")
+    >>> settings.bolt_port, settings.is_local_server
+    (7999, True)
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Used only by a local development server; `LINKAGE_ENV=production` refuses it.
+DEVELOPMENT_PASSWORD = "linkage-dev-password"  # noqa: S105 - documented development default
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """All configuration; construct once per process (CLI entry, API lifespan)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    env: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=_env("LINKAGE_ENV")
+    )
+    neo4j_uri: str = Field("bolt://127.0.0.1:7687", validation_alias=_env("NEO4J_URI"))
+    neo4j_user: str = Field("neo4j", validation_alias=_env("NEO4J_USER"))
+    neo4j_password: SecretStr = Field(
+        SecretStr(DEVELOPMENT_PASSWORD), validation_alias=_env("NEO4J_PASSWORD")
+    )
+    neo4j_database: str = Field("neo4j", validation_alias=_env("NEO4J_DATABASE"))
+
+    # The local server (used when NEO4J_URI points at loopback and the server is managed here).
+    neo4j_home: Path = Field(Path(".linkage/neo4j"), validation_alias=_env("LINKAGE_NEO4J_HOME"))
+    neo4j_http_port: int = Field(7474, validation_alias=_env("LINKAGE_NEO4J_HTTP_PORT"))
+    neo4j_server_dir: Path = Field(
+        Path(".linkage/server"), validation_alias=_env("LINKAGE_NEO4J_SERVER_DIR")
+    )
+    neo4j_heap: str = Field("6g", validation_alias=_env("LINKAGE_NEO4J_HEAP"))
+    neo4j_pagecache: str = Field("8g", validation_alias=_env("LINKAGE_NEO4J_PAGECACHE"))
+    neo4j_tx_memory: str = Field("4g", validation_alias=_env("LINKAGE_NEO4J_TX_MEMORY"))
+    neo4j_start_timeout_s: float = Field(180.0, validation_alias=_env("LINKAGE_NEO4J_START_TIMEOUT"))
+
+    # Every query carries a timeout (seconds); bulk writes get the longer one.
+    query_timeout_s: float = Field(60.0, validation_alias=_env("LINKAGE_QUERY_TIMEOUT"))
+    write_timeout_s: float = Field(600.0, validation_alias=_env("LINKAGE_WRITE_TIMEOUT"))
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.env == "production" and (
+            self.neo4j_password.get_secret_value() == DEVELOPMENT_PASSWORD
+        ):
+            raise ValueError(
+                "NEO4J_PASSWORD is the development default; set a real password for LINKAGE_ENV=production"
+            )
+        if len(self.neo4j_password.get_secret_value()) < 8:
+            raise ValueError("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)")
+        return self
+
+    @cached_property
+    def _uri_parts(self) -> tuple[str, str, int]:
+        parts = urlsplit(self.neo4j_uri)
+        return parts.scheme, parts.hostname or "", parts.port or 7687
+
+    @property
+    def bolt_port(self) -> int:
+        """The Bolt port, taken from NEO4J_URI."""
+        return self._uri_parts[2]
+
+    @property
+    def is_local_server(self) -> bool:
+        """True when NEO4J_URI points at this machine, so `linkage neo4j` may manage it."""
+        return self._uri_parts[1] in LOOPBACK_HOSTS
+
+    @property
+    def browser_url(self) -> str:
+        return f"http://127.0.0.1:{self.neo4j_http_port}/browser/"
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment (and `.env`)."""
+    return Settings()

@@ -1,0 +1,254 @@
+"""The local Neo4j Community server, assembled from Maven Central and managed without Docker.
+
+`deploy/neo4j/pom.xml` pins Neo4j 5.26 LTS, Neo4j Browser and APOC core. `assemble_server` runs Maven once
+into `LINKAGE_NEO4J_SERVER_DIR/neo4j-<version>` (lib/ and plugins/, shared by every local instance) and
+reuses it while the descriptor is unchanged. Each instance has its own home (`LINKAGE_NEO4J_HOME`: conf,
+data, logs, run) and ports, so a test server and a developer's server run side by side. Start, stop and
+status go through Neo4j's own launcher (`org.neo4j.server.startup.Neo4jCommand`), which reads the JVM flags
+of the official distribution from the rendered neo4j.conf.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from app.settings import Settings
+from graph.errors import LocalServerError, ToolMissingError
+
+LAUNCHER = "org.neo4j.server.startup.Neo4jCommand"
+ADMIN = "org.neo4j.server.startup.Neo4jAdminCommand"
+DEPLOY_SUBDIR = Path("deploy") / "neo4j"
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    pid: int | None
+    bolt_answers: bool
+    home: Path
+    bolt_port: int
+    http_port: int
+
+    def describe(self) -> str:
+        if self.running:
+            state = f"running (pid {self.pid})" + ("" if self.bolt_answers else ", Bolt not answering yet")
+        else:
+            state = "stopped"
+        return f"Neo4j at {self.home}: {state}; bolt://127.0.0.1:{self.bolt_port}, " \
+               f"http://127.0.0.1:{self.http_port}/browser/"
+
+
+def find_deploy_dir() -> Path:
+    """Locate deploy/neo4j (the pom and conf template): the checkout this package lives in, or cwd."""
+    candidates = [Path(__file__).resolve().parents[1], *Path.cwd().resolve().parents, Path.cwd().resolve()]
+    for root in candidates:
+        if (root / DEPLOY_SUBDIR / "pom.xml").is_file():
+            return root / DEPLOY_SUBDIR
+    raise LocalServerError(
+        "deploy/neo4j/pom.xml not found: run linkage from a checkout of the repository, "
+        "or point NEO4J_URI at an existing server"
+    )
+
+
+def _require_tool(name: str, purpose: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise ToolMissingError(f"{name} is not installed; it is needed to {purpose} "
+                               f"(on Debian: apt-get install {'default-jdk' if name == 'java' else 'maven'})")
+    return path
+
+
+def _descriptor_digest(deploy_dir: Path) -> str:
+    return hashlib.sha256((deploy_dir / "pom.xml").read_bytes()).hexdigest()[:16]
+
+
+def neo4j_version(deploy_dir: Path) -> str:
+    match = re.search(r"<neo4j.version>([^<]+)</neo4j.version>", (deploy_dir / "pom.xml").read_text())
+    if not match:
+        raise LocalServerError(f"{deploy_dir / 'pom.xml'}: no <neo4j.version> property")
+    return match.group(1)
+
+
+def server_dist_dir(settings: Settings, deploy_dir: Path) -> Path:
+    return settings.neo4j_server_dir.resolve() / f"neo4j-{neo4j_version(deploy_dir)}"
+
+
+def assemble_server(settings: Settings, *, echo: Callable[[str], None] = print) -> Path:
+    """Build (once) the server's lib/ and plugins/ with Maven; return the folder holding them."""
+    deploy_dir = find_deploy_dir()
+    dist = server_dist_dir(settings, deploy_dir)
+    marker = dist / ".assembled"
+    digest = _descriptor_digest(deploy_dir)
+    if marker.is_file() and marker.read_text().strip() == digest:
+        return dist
+    _require_tool("java", "run Neo4j")
+    mvn = _require_tool("mvn", "assemble Neo4j from Maven Central")
+    echo(f"Assembling Neo4j {neo4j_version(deploy_dir)} from Maven Central into {dist} "
+         "(once; later starts reuse it)...")
+    if dist.exists():
+        shutil.rmtree(dist)
+    staging = dist.with_name(dist.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [mvn, "-B", "-q", "-f", str(deploy_dir / "pom.xml"), "package",
+               f"-Dlinkage.server.dir={staging}"]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        tail = "\n".join((completed.stdout + completed.stderr).strip().splitlines()[-15:])
+        raise LocalServerError(f"Maven could not assemble Neo4j (exit {completed.returncode}):\n{tail}")
+    staging.rename(dist)  # only a complete build is ever used
+    marker.write_text(digest + "\n")
+    return dist
+
+
+def render_conf(settings: Settings, dist: Path) -> Path:
+    """Write HOME/conf/neo4j.conf from deploy/neo4j/neo4j.conf with this instance's values."""
+    home = settings.neo4j_home.resolve()
+    template_path = find_deploy_dir() / "neo4j.conf"
+    try:
+        text = Template(template_path.read_text()).substitute(
+            lib_dir=dist / "lib", plugins_dir=dist / "plugins", home=home,
+            bolt_port=settings.bolt_port, http_port=settings.neo4j_http_port, heap=settings.neo4j_heap,
+            pagecache=settings.neo4j_pagecache, tx_memory=settings.neo4j_tx_memory,
+        )
+    except (KeyError, ValueError) as error:
+        raise LocalServerError(f"{template_path}: bad placeholder: {error}") from error
+    conf_dir = home / "conf"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    for sub in ("data", "logs", "run", "import"):
+        (home / sub).mkdir(exist_ok=True)
+    path = conf_dir / "neo4j.conf"
+    path.write_text(text)
+    return path
+
+
+def _java_env(settings: Settings) -> dict[str, str]:
+    home = settings.neo4j_home.resolve()
+    env = dict(os.environ)
+    env.update({"NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")})
+    return env
+
+
+def _run_java(settings: Settings, dist: Path, main_class: str, *args: str,
+              timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    java = _require_tool("java", "run Neo4j")
+    command = [java, "-cp", str(dist / "lib" / "*"), main_class, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=_java_env(settings),
+                          timeout=timeout, check=False, cwd=settings.neo4j_home.resolve())
+
+
+def read_pid(settings: Settings) -> int | None:
+    pid_file = settings.neo4j_home.resolve() / "run" / "neo4j.pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def bolt_answers(settings: Settings) -> bool:
+    """True when the server accepts our credentials and runs a query."""
+    from graph.db import make_driver  # local import: the driver is not needed to manage files
+
+    if not port_open(settings.bolt_port):
+        return False
+    driver = make_driver(settings)
+    try:
+        driver.execute_query("RETURN 1", database_=settings.neo4j_database)
+        return True
+    except Exception:  # any failure means "not ready yet" here; start() reports the cause
+        return False
+    finally:
+        driver.close()
+
+
+def server_status(settings: Settings) -> ServerStatus:
+    pid = read_pid(settings)
+    return ServerStatus(
+        running=pid is not None, pid=pid, bolt_answers=pid is not None and bolt_answers(settings),
+        home=settings.neo4j_home.resolve(), bolt_port=settings.bolt_port,
+        http_port=settings.neo4j_http_port,
+    )
+
+
+def _log_tail(settings: Settings, lines: int = 20) -> str:
+    log_file = settings.neo4j_home.resolve() / "logs" / "neo4j.log"
+    if not log_file.is_file():
+        return "(no neo4j.log yet)"
+    interesting = [line for line in log_file.read_text(errors="replace").splitlines()
+                   if "ERROR" in line or "Caused by" in line or "Exception" in line]
+    return "\n".join((interesting or log_file.read_text(errors="replace").splitlines())[-lines:])
+
+
+def start_server(settings: Settings, *, echo: Callable[[str], None] = print) -> ServerStatus:
+    """Assemble if needed, configure, set the password before first start, start, wait for Bolt."""
+    if not settings.is_local_server:
+        raise LocalServerError(f"NEO4J_URI={settings.neo4j_uri} is not on this machine; nothing to start")
+    current = server_status(settings)
+    if current.running:
+        if not current.bolt_answers:
+            _wait_for_bolt(settings)
+        return server_status(settings)
+    for port in (settings.bolt_port, settings.neo4j_http_port):
+        if port_open(port):
+            raise LocalServerError(f"port {port} is already in use by another program; "
+                                   "choose other ports (NEO4J_URI, LINKAGE_NEO4J_HTTP_PORT)")
+    dist = assemble_server(settings, echo=echo)
+    render_conf(settings, dist)
+    home = settings.neo4j_home.resolve()
+    if not (home / "data" / "dbms").exists():
+        result = _run_java(settings, dist, ADMIN, "dbms", "set-initial-password",
+                           settings.neo4j_password.get_secret_value())
+        if result.returncode != 0:
+            raise LocalServerError(f"could not set the initial password: {result.stderr.strip()[-500:]}")
+    result = _run_java(settings, dist, LAUNCHER, "start")
+    if result.returncode != 0:
+        raise LocalServerError(f"Neo4j did not start (see {home / 'logs'}):\n{_log_tail(settings)}")
+    _wait_for_bolt(settings)
+    return server_status(settings)
+
+
+def _wait_for_bolt(settings: Settings) -> None:
+    deadline = time.monotonic() + settings.neo4j_start_timeout_s
+    while time.monotonic() < deadline:
+        if bolt_answers(settings):
+            return
+        if read_pid(settings) is None:
+            raise LocalServerError(f"Neo4j exited during start-up:\n{_log_tail(settings)}")
+        time.sleep(0.5)
+    raise LocalServerError(
+        f"Neo4j did not answer on Bolt port {settings.bolt_port} within "
+        f"{settings.neo4j_start_timeout_s:.0f}s (wrong NEO4J_PASSWORD for an existing data folder?)\n"
+        f"{_log_tail(settings)}"
+    )
+
+
+def stop_server(settings: Settings) -> ServerStatus:
+    """Stop the instance if it runs (through the launcher, which waits for a clean shutdown)."""
+    if read_pid(settings) is not None:
+        dist = server_dist_dir(settings, find_deploy_dir())
+        result = _run_java(settings, dist, LAUNCHER, "stop")
+        if result.returncode != 0 and read_pid(settings) is not None:
+            raise LocalServerError(f"Neo4j did not stop: {result.stdout.strip()} {result.stderr.strip()}")
+    return server_status(settings)
