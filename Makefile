@@ -28,4 +28,4 @@ lint: $(STAMP)
 
 clean-neo4j:
 	-$(BIN)/linkage neo4j stop
-	rm -rf .linkage/neo4j .linkage/test-neo4j
+	rm -rf .linkage/neo4j .linkage/test-neo4j-*

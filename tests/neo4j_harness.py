@@ -24,7 +24,8 @@ def local_test_settings(**overrides: object) -> Settings:
         "env": "test",
         "neo4j_uri": f"bolt://127.0.0.1:{TEST_BOLT_PORT}",
         "neo4j_password": TEST_PASSWORD,
-        "neo4j_home": ROOT / ".linkage" / "test-neo4j",
+        # One folder per port, so parallel test sessions on other ports never share a store.
+        "neo4j_home": ROOT / ".linkage" / f"test-neo4j-{TEST_BOLT_PORT}",
         "neo4j_server_dir": ROOT / ".linkage" / "server",
         "neo4j_http_port": TEST_HTTP_PORT,
         "neo4j_heap": "2g",
