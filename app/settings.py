@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Used only by a local development server; `LINKAGE_ENV=production` refuses it.
 DEVELOPMENT_PASSWORD = "linkage-dev-password"  # noqa: S105 - documented development default
+DEVELOPMENT_HASH_KEY = "linkage-dev-hash-key"  # noqa: S105 - documented development default
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -57,6 +58,34 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(60.0, validation_alias=_env("LINKAGE_QUERY_TIMEOUT"))
     write_timeout_s: float = Field(600.0, validation_alias=_env("LINKAGE_WRITE_TIMEOUT"))
 
+    # Loading. Emails are stored only as HMAC-SHA256(LINKAGE_HASH_KEY, normalised email) plus the domain;
+    # every provider (and every lab sharing indicators with it) keeps its own key.
+    hash_key: SecretStr = Field(SecretStr(DEVELOPMENT_HASH_KEY), validation_alias=_env("LINKAGE_HASH_KEY"))
+    activity_bucket_minutes: int = Field(10, ge=1, le=1440,
+                                         validation_alias=_env("LINKAGE_ACTIVITY_BUCKET_MINUTES"))
+    load_batch_size: int = Field(10_000, ge=1, le=200_000, validation_alias=_env("LINKAGE_LOAD_BATCH_SIZE"))
+    # Extra input columns kept as node properties, as comma-separated `table.column` names.
+    keep_columns: str = Field("", validation_alias=_env("LINKAGE_KEEP_COLUMNS"))
+
+    # The API.
+    api_host: str = Field("127.0.0.1", validation_alias=_env("LINKAGE_API_HOST"))
+    api_port: int = Field(8000, validation_alias=_env("LINKAGE_API_PORT"))
+    api_bootstrap_key: SecretStr | None = Field(None, validation_alias=_env("LINKAGE_API_BOOTSTRAP_KEY"))
+    api_max_depth: int = Field(10, validation_alias=_env("LINKAGE_API_MAX_DEPTH"))
+    api_max_aliases: int = Field(15, validation_alias=_env("LINKAGE_API_MAX_ALIASES"))
+    api_max_tokens: int = Field(2000, validation_alias=_env("LINKAGE_API_MAX_TOKENS"))
+    api_page_cap: int = Field(100, validation_alias=_env("LINKAGE_API_PAGE_CAP"))
+    audit_log: Path = Field(Path(".linkage/audit.jsonl"), validation_alias=_env("LINKAGE_AUDIT_LOG"))
+
+    @property
+    def kept_columns(self) -> dict[str, list[str]]:
+        """LINKAGE_KEEP_COLUMNS parsed: table -> extra columns to keep."""
+        kept: dict[str, list[str]] = {}
+        for item in filter(None, (part.strip() for part in self.keep_columns.split(","))):
+            table, _, column = item.partition(".")
+            kept.setdefault(table, []).append(column)
+        return kept
+
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.env == "production" and (
@@ -64,6 +93,10 @@ class Settings(BaseSettings):
         ):
             raise ValueError(
                 "NEO4J_PASSWORD is the development default; set a real password for LINKAGE_ENV=production"
+            )
+        if self.env == "production" and self.hash_key.get_secret_value() == DEVELOPMENT_HASH_KEY:
+            raise ValueError(
+                "LINKAGE_HASH_KEY is the development default; set a secret key for LINKAGE_ENV=production"
             )
         if len(self.neo4j_password.get_secret_value()) < 8:
             raise ValueError("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)")

@@ -59,12 +59,15 @@ PROMPT_TEMPLATE = NodeLabel("PromptTemplate", "template_id", "A structural finge
 CAPABILITY = NodeLabel("Capability", "name", "The provider's label of a request's domain")
 MODEL = NodeLabel("Model", "name", "A model served by the API")
 CLUSTER = NodeLabel("Cluster", "cluster_id", "A group of accounts detection links together")
+CASE_NOTE = NodeLabel("CaseNote", "note_id", "An analyst's note or case-status change on a cluster")
+API_CREDENTIAL = NodeLabel("ApiCredential", "key_id", "An API key of linkage's own API (hash only)")
 LOAD_BATCH = NodeLabel("LoadBatch", "batch_id", "Ledger: one applied loader batch (exactly-once)")
 LOADED_FILE = NodeLabel("LoadedFile", "file_id", "Ledger: one fully loaded input file")
 
 NODE_LABELS: tuple[NodeLabel, ...] = (
     ACCOUNT, PAYMENT_METHOD, IP, NETWORK, PROXY_NETWORK, ASN, EMAIL_DOMAIN, ORG, API_KEY,
-    CLIENT_FINGERPRINT, PROMPT_TEMPLATE, CAPABILITY, MODEL, CLUSTER, LOAD_BATCH, LOADED_FILE,
+    CLIENT_FINGERPRINT, PROMPT_TEMPLATE, CAPABILITY, MODEL, CLUSTER, CASE_NOTE, API_CREDENTIAL,
+    LOAD_BATCH, LOADED_FILE,
 )
 
 REL_TYPES: tuple[RelType, ...] = (
@@ -83,6 +86,7 @@ REL_TYPES: tuple[RelType, ...] = (
     RelType("USED_MODEL", "Account", "Model", "Requests per model: counts, times"),
     RelType("TARGETS", "PromptTemplate", "Capability", "Requests of a template per capability"),
     RelType("MEMBER_OF", "Account", "Cluster", "Account is a member of a detected cluster"),
+    RelType("NOTE_ON", "CaseNote", "Cluster", "A case note or status change about a cluster"),
 )
 
 # Lookups that are not keys but are filtered on.

@@ -37,6 +37,9 @@ def test_production_refuses_the_development_password(monkeypatch: pytest.MonkeyP
     with pytest.raises(ValidationError, match="development default"):
         Settings(_env_file=None)  # type: ignore[call-arg]
     monkeypatch.setenv("NEO4J_PASSWORD", DEVELOPMENT_PASSWORD + "-changed")
+    with pytest.raises(ValidationError, match="LINKAGE_HASH_KEY"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.setenv("LINKAGE_HASH_KEY", "a-provider-secret-key")
     assert Settings(_env_file=None).env == "production"  # type: ignore[call-arg]
 
 
