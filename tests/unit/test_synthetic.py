@@ -1,0 +1,512 @@
+"""Tests of the synthetic data generator (graph/synthetic): contract, determinism and planted signals."""
+
+from __future__ import annotations
+
+import gzip
+import ipaddress
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from graph.synthetic import GenerationSummary, generate_dataset
+from graph.synthetic.config import (
+    CAPABILITIES,
+    IP_KINDS,
+    MODELS,
+    NEW_MODEL,
+    PAYMENT_KINDS,
+    POPULATIONS,
+    PROXY_REQUESTS_PER_SLOT,
+    PROXY_SERVICE_NAME,
+    RELEASE_TS,
+    TIERS,
+    WINDOW_END,
+    WINDOW_START,
+    compute_campaign_sizes,
+)
+from graph.synthetic.jsonl import encode_jsonl
+
+N = 3_000
+SEED = 11
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+REQUIRED = {
+    "accounts": {"account_id", "created_at"},
+    "payment_methods": {"account_id", "fingerprint"},
+    "requests": {"ts", "account_id", "ip"},
+    "ip_intel": {"network"},
+    "labels": {"account_id", "campaign", "population"},
+}
+
+
+def read_text_table(path: Path) -> pa.Table:
+    """Read a CSV (optionally gzipped) with every column as nullable text, as a loader would see it."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        names = next(__import__("csv").reader(handle))
+    options = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True)
+    # Prompts hold newlines inside quoted cells.
+    return pacsv.read_csv(
+        path, parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=options
+    )
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def epoch(text: str) -> int:
+    return int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+
+
+def file_bytes(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+class Dataset:
+    """A generated data set loaded into Python structures for assertions."""
+
+    def __init__(self, summary: GenerationSummary) -> None:
+        self.summary = summary
+        out = summary.out_dir
+        self.accounts = read_text_table(out / "accounts.csv").to_pylist()
+        self.payments = read_text_table(out / "payment_methods.csv").to_pylist()
+        self.intel = read_text_table(out / "ip_intel.csv").to_pylist()
+        self.labels = read_text_table(out / "labels.csv").to_pylist()
+        self.requests = pq.read_table(out / "requests.parquet")
+        self.label_of = {row["account_id"]: row for row in self.labels}
+        self.created = {row["account_id"]: epoch(row["created_at"]) for row in self.accounts}
+        cols = self.requests.to_pydict()
+        self.req = cols
+        self.ts = np.array([epoch(t) for t in cols["ts"]], dtype=np.int64)
+        self.campaign = np.array([self.label_of[a]["campaign"] or "" for a in cols["account_id"]])
+        self.population = np.array([self.label_of[a]["population"] for a in cols["account_id"]])
+
+    def accounts_of(self, campaign: str) -> set[str]:
+        return {row["account_id"] for row in self.labels if (row["campaign"] or "") == campaign}
+
+    def population_accounts(self, population: str) -> set[str]:
+        return {row["account_id"] for row in self.labels if row["population"] == population}
+
+    def ips_of(self, mask: np.ndarray) -> set[str]:
+        return set(np.array(self.req["ip"], dtype=object)[mask].tolist())
+
+    def intel_for(self, ip: str) -> dict[str, object] | None:
+        """Longest-prefix match of `ip` in ip_intel."""
+        address = ipaddress.ip_address(ip)
+        best = None
+        for row in self.intel:
+            network = ipaddress.ip_network(str(row["network"]))
+            if address in network and (best is None or network.prefixlen > best[0]):
+                best = (network.prefixlen, row)
+        return None if best is None else best[1]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    return Dataset(generate_dataset(tmp_path_factory.mktemp("synthetic"), accounts=N, seed=SEED))
+
+
+# --- determinism -------------------------------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_bytes_and_other_seed_differs(tmp_path: Path) -> None:
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        generate_dataset(tmp_path / name, accounts=1_500, seed=seed)
+    first, second, other = (file_bytes(tmp_path / n) for n in "abc")
+    assert set(first) == {
+        "accounts.csv",
+        "payment_methods.csv",
+        "ip_intel.csv",
+        "labels.csv",
+        "requests.parquet",
+    }
+    assert first == second
+    for name in first:
+        assert first[name] != other[name], name
+
+
+def test_text_formats_are_deterministic(tmp_path: Path) -> None:
+    for fmt in ("csv", "jsonl"):
+        generate_dataset(tmp_path / f"{fmt}1", accounts=1_000, seed=3, fmt=fmt)
+        generate_dataset(tmp_path / f"{fmt}2", accounts=1_000, seed=3, fmt=fmt)
+        assert file_bytes(tmp_path / f"{fmt}1") == file_bytes(tmp_path / f"{fmt}2")
+
+
+# --- the input contract ------------------------------------------------------------------------------------
+
+
+def test_tables_have_required_columns(data: Dataset) -> None:
+    tables = {
+        "accounts": data.accounts,
+        "payment_methods": data.payments,
+        "ip_intel": data.intel,
+        "labels": data.labels,
+    }
+    for name, rows in tables.items():
+        assert REQUIRED[name] <= set(rows[0]), name
+    assert REQUIRED["requests"] <= set(data.requests.column_names)
+    assert {
+        "api_key_id",
+        "user_agent",
+        "client_fingerprint",
+        "model",
+        "capability",
+        "prompt",
+        "input_tokens",
+        "output_tokens",
+    } <= set(data.requests.column_names)
+
+
+def test_accounts_values_are_valid(data: Dataset) -> None:
+    ids = [row["account_id"] for row in data.accounts]
+    assert len(ids) == N == len(set(ids))
+    # Every id has the same shape, so ids cannot leak which accounts are campaign accounts.
+    assert all(re.fullmatch(r"acct_[0-9a-f]{12}", i) for i in ids)
+    emails = [row["email"] for row in data.accounts]
+    assert len(set(emails)) == N
+    for row in data.accounts:
+        assert ISO.match(row["created_at"])
+        assert epoch(row["created_at"]) < WINDOW_END
+        assert row["email"].split("@")[1] == row["email_domain"]
+        assert re.fullmatch(r"[A-Z]{2}", row["country"])
+        assert row["tier"] in TIERS
+        assert row["status"] in {"active", "suspended"}
+        ipaddress.IPv4Address(row["signup_ip"])
+        assert row["org_id"] is None or re.fullmatch(r"org_[0-9a-f]{12}", row["org_id"])
+
+
+def test_payment_methods_are_opaque_tokens(data: Dataset) -> None:
+    known = {row["account_id"] for row in data.accounts}
+    for row in data.payments:
+        assert row["account_id"] in known
+        assert re.fullmatch(r"pm_[0-9a-f]{16}", row["fingerprint"])
+        assert row["kind"] in PAYMENT_KINDS
+        assert ISO.match(row["added_at"])
+    # One fingerprint has one kind and one issuing country, whoever uses it.
+    seen: dict[str, tuple[str, str]] = {}
+    for row in data.payments:
+        assert seen.setdefault(row["fingerprint"], (row["kind"], row["issuer_country"])) == (
+            row["kind"],
+            row["issuer_country"],
+        )
+
+
+def test_ip_intel_values_are_valid(data: Dataset) -> None:
+    networks = [row["network"] for row in data.intel]
+    assert len(networks) == len(set(networks))
+    for row in data.intel:
+        network = ipaddress.ip_network(row["network"])
+        assert network.is_global
+        assert row["kind"] in IP_KINDS
+        assert row["is_vpn"] in {"true", "false"} and row["is_tor"] in {"true", "false"}
+        assert int(row["asn"]) > 0 and row["asn_org"]
+    kinds = {row["kind"] for row in data.intel}
+    assert {"residential", "mobile", "datacenter", "corporate", "education"} <= kinds
+    assert any(row["is_tor"] == "true" for row in data.intel)
+    assert any(row["is_vpn"] == "true" for row in data.intel)
+
+
+def test_requests_values_are_valid(data: Dataset) -> None:
+    r = data.req
+    assert data.requests.num_rows == 16 * N
+    assert all(ISO.match(t) for t in r["ts"])
+    assert data.ts.min() >= WINDOW_START and data.ts.max() < WINDOW_END
+    created = np.array([data.created[a] for a in r["account_id"]])
+    assert (data.ts >= created).all(), "no request before its account exists"
+    for ip in set(r["ip"]):
+        assert ipaddress.IPv4Address(ip).is_global
+    assert set(r["model"]) <= set(MODELS)
+    assert set(r["capability"]) <= set(CAPABILITIES)
+    assert all(p and p.strip() for p in r["prompt"])
+    assert all(re.fullmatch(r"key_[0-9a-f]{16}", k) for k in r["api_key_id"])
+    assert all(re.fullmatch(r"cfp_[0-9a-f]{16}", k) for k in r["client_fingerprint"])
+    assert min(r["input_tokens"]) >= 1 and min(r["output_tokens"]) >= 1
+    for column in ("api_key_id", "user_agent", "client_fingerprint", "model", "capability", "prompt"):
+        assert data.requests.column(column).null_count == 0, column
+
+
+def test_new_model_appears_only_after_release(data: Dataset) -> None:
+    model = np.array(data.req["model"])
+    assert not ((model == NEW_MODEL) & (data.ts < RELEASE_TS)).any()
+    assert ((model == NEW_MODEL) & (data.campaign == "")).any()
+
+
+def test_labels_cover_every_account_once(data: Dataset) -> None:
+    ids = [row["account_id"] for row in data.labels]
+    assert sorted(ids) == sorted(row["account_id"] for row in data.accounts)
+    assert len(ids) == len(set(ids))
+    for row in data.labels:
+        assert row["population"] in POPULATIONS
+        assert (row["campaign"] is None) == (row["population"] != "campaign")
+    assert set(Counter(row["population"] for row in data.labels)) == set(POPULATIONS)
+
+
+def test_campaign_sizes_follow_the_formulas(data: Dataset) -> None:
+    sizes = compute_campaign_sizes(N)
+    assert (sizes.proxy, sizes.reasoning, sizes.pivot) == (60, 30, 40)
+    counts = Counter(row["campaign"] for row in data.labels if row["campaign"])
+    assert counts == {"campaign-1": 60, "campaign-2": 30, "campaign-3": 40}
+    assert data.summary.campaign_sizes == dict(counts)
+    full = compute_campaign_sizes(1_000_000)
+    assert (full.proxy, full.reasoning, full.pivot) == (20_000, 400, 3_600)
+    assert full.total == 24_000
+    assert compute_campaign_sizes(50_000).reasoning == 150
+
+
+def test_request_volume_and_campaign_share(data: Dataset) -> None:
+    assert data.summary.rows["requests"] == 16 * N
+    share = (data.campaign != "").mean()
+    assert 0.35 <= share <= 0.5
+    per_account = Counter(np.array(data.req["account_id"])[data.campaign != ""].tolist())
+    campaign_accounts = {row["account_id"] for row in data.labels if row["campaign"]}
+    assert set(per_account) == campaign_accounts
+    assert min(per_account.values()) >= 15
+
+
+def test_explicit_request_count_is_honoured(tmp_path: Path) -> None:
+    summary = generate_dataset(tmp_path, accounts=1_000, seed=1, requests=23_457)
+    assert pq.read_metadata(tmp_path / "requests.parquet").num_rows == 23_457
+    assert summary.rows["requests"] == 23_457
+
+
+# --- legitimate background and traps -----------------------------------------------------------------------
+
+
+def test_families_share_a_card_and_home_ip(data: Dataset) -> None:
+    family = data.population_accounts("family")
+    holders: dict[str, set[str]] = defaultdict(set)
+    for row in data.payments:
+        if row["account_id"] in family:
+            holders[row["fingerprint"]].add(row["account_id"])
+    sizes = [len(v) for v in holders.values()]
+    assert min(sizes) >= 2 and max(sizes) <= 5
+    signup = Counter(row["signup_ip"] for row in data.accounts if row["account_id"] in family)
+    assert max(signup.values()) >= 2
+
+
+def test_companies_share_invoice_and_corporate_egress(data: Dataset) -> None:
+    company = {
+        row["account_id"]: row
+        for row in data.accounts
+        if row["account_id"] in data.population_accounts("company")
+    }
+    assert all(row["org_id"] for row in company.values())
+    invoices = [row for row in data.payments if row["account_id"] in company]
+    assert {row["kind"] for row in invoices} == {"invoice"}
+    per_org: dict[str, set[str]] = defaultdict(set)
+    for row in invoices:
+        per_org[company[row["account_id"]]["org_id"]].add(row["fingerprint"])
+    assert all(len(v) == 1 for v in per_org.values())
+    sizes = Counter(row["org_id"] for row in company.values())
+    assert min(sizes.values()) >= 3 and max(sizes.values()) <= 200
+    egress = Counter(row["signup_ip"] for row in company.values())
+    assert data.intel_for(egress.most_common(1)[0][0])["kind"] == "corporate"
+
+
+def test_carrier_nat_addresses_are_shared_by_many(data: Dataset) -> None:
+    carrier = data.population == "carrier"
+    accounts_per_ip: dict[str, set[str]] = defaultdict(set)
+    for ip, account in zip(
+        np.array(data.req["ip"])[carrier], np.array(data.req["account_id"])[carrier], strict=True
+    ):
+        accounts_per_ip[ip].add(account)
+    busiest = max(accounts_per_ip, key=lambda ip: len(accounts_per_ip[ip]))
+    assert len(accounts_per_ip[busiest]) >= 15
+    assert data.intel_for(busiest)["kind"] == "mobile"
+
+
+def test_evaluation_customer_is_a_legitimate_look_alike(data: Dataset) -> None:
+    mask = data.population == "evaluation_customer"
+    assert (data.campaign[mask] == "").all()
+    per_account = Counter(np.array(data.req["account_id"])[mask].tolist())
+    assert 4 <= len(per_account) <= 8
+    assert min(per_account.values()) > 10 * np.median(list(Counter(data.req["account_id"]).values()))
+    assert {data.intel_for(ip)["kind"] for ip in data.ips_of(mask)} == {"datacenter"}
+    prompts = np.array(data.req["prompt"], dtype=object)[mask]
+    assert all(p.lstrip().lower().startswith("[eval-run]") for p in prompts)
+    # Automated timing: gaps between an account's consecutive requests are nearly constant.
+    one = sorted(data.ts[mask & (np.array(data.req["account_id"]) == next(iter(per_account)))])
+    gaps = np.diff(one)
+    assert gaps.std() < gaps.mean()
+
+
+def test_some_legitimate_traffic_uses_vpn_and_tor(data: Dataset) -> None:
+    flagged = {row["network"].split("/")[0]: row for row in data.intel if row["network"].endswith("/32")}
+    legit_ips = data.ips_of(data.campaign == "")
+    assert any(flagged[ip]["is_vpn"] == "true" for ip in legit_ips if ip in flagged)
+    assert any(flagged[ip]["is_tor"] == "true" for ip in legit_ips if ip in flagged)
+
+
+def test_university_signup_bursts_are_legitimate(data: Dataset) -> None:
+    university = data.population_accounts("university")
+    hours = Counter(data.created[a] // 3600 for a in university)
+    assert max(hours.values()) >= 10
+
+
+# --- campaign signals ---------------------------------------------------------------------------------------
+
+
+def test_proxy_campaign_shares_cards_and_proxy_exits(data: Dataset) -> None:
+    members = data.accounts_of("campaign-1")
+    holders: dict[str, set[str]] = defaultdict(set)
+    for row in data.payments:
+        holders[row["fingerprint"]].add(row["account_id"])
+    cards = {row["fingerprint"] for row in data.payments if row["account_id"] in members}
+    assert len(cards) >= 2
+    assert all(10 <= len(holders[c]) <= 60 and holders[c] <= members for c in cards)
+    mask = data.campaign == "campaign-1"
+    exits = data.ips_of(mask)
+    accounts_per_exit: dict[str, set[str]] = defaultdict(set)
+    for ip, account in zip(
+        np.array(data.req["ip"])[mask], np.array(data.req["account_id"])[mask], strict=True
+    ):
+        accounts_per_exit[ip].add(account)
+    assert np.median([len(v) for v in accounts_per_exit.values()]) >= 3
+    matches = [data.intel_for(ip) for ip in exits]
+    labelled = [m for m in matches if m and m["proxy_network"] == PROXY_SERVICE_NAME]
+    assert 0.5 <= len(labelled) / len(exits) <= 0.9, "threat intel labels only part of the exits"
+    unlabelled = [m for m in matches if m is None or m["proxy_network"] is None]
+    assert all(m is None or m["kind"] in {"residential", "unknown"} for m in unlabelled)
+
+
+def test_proxy_campaign_is_load_balanced(data: Dataset) -> None:
+    mask = data.campaign == "campaign-1"
+    accounts = np.array(data.req["account_id"])[mask]
+    hourly = Counter(zip(accounts.tolist(), (data.ts[mask] // 3600).tolist(), strict=True))
+    # Each account stays under its rate: at most two slots can touch one clock hour.
+    assert max(hourly.values()) <= 2 * PROXY_REQUESTS_PER_SLOT
+    by_hour_of_day = np.bincount((data.ts[mask] // 3600) % 24, minlength=24)
+    assert by_hour_of_day.min() > 0.4 * by_hour_of_day.mean()
+    templates = Counter(np.array(data.req["capability"])[mask].tolist())
+    focus = (templates["agentic_coding"] + templates["tool_use"]) / mask.sum()
+    assert 0.75 <= focus <= 0.95 and templates["chat"] > 0
+
+
+def test_reasoning_campaign_hides_in_shared_cloud_egress(data: Dataset) -> None:
+    mask = data.campaign == "campaign-2"
+    campaign_ips = data.ips_of(mask)
+    developer_ips = data.ips_of(data.population == "cloud_developer")
+    assert {data.intel_for(ip)["kind"] for ip in campaign_ips} == {"datacenter"}
+    assert len(campaign_ips & developer_ips) >= 0.8 * len(campaign_ips)
+    members = data.accounts_of("campaign-2")
+    fingerprints = Counter(row["fingerprint"] for row in data.payments)
+    mine = [row["fingerprint"] for row in data.payments if row["account_id"] in members]
+    assert mine and all(fingerprints[f] == 1 for f in mine), "no shared payment methods"
+    prompts = np.array(data.req["prompt"], dtype=object)[mask]
+    assert np.mean(["step" in p.lower() or "reason" in p.lower() for p in prompts]) > 0.9
+
+
+def test_reasoning_campaign_fires_in_synchronized_bursts(data: Dataset) -> None:
+    mask = data.campaign == "campaign-2"
+    assert len(set(((data.ts[mask] // 3600) % 24).tolist())) <= 4
+    windows: dict[int, set[str]] = defaultdict(set)
+    for t, account in zip(data.ts[mask] // 3600, np.array(data.req["account_id"])[mask], strict=True):
+        windows[int(t)].add(account)
+    assert np.median([len(v) for v in windows.values()]) >= 0.25 * len(data.accounts_of("campaign-2"))
+
+
+def test_pivot_campaign_moves_to_the_new_model(data: Dataset) -> None:
+    model = np.array(data.req["model"])
+    mask = data.campaign == "campaign-3"
+    after = data.ts >= RELEASE_TS + 24 * 3600
+    assert (model[mask & after] == NEW_MODEL).mean() > 0.8
+    assert (model[mask & (data.ts < RELEASE_TS)] != NEW_MODEL).all()
+    assert (mask & (data.ts < RELEASE_TS)).sum() > 0
+    legit_first_day = (data.campaign == "") & (data.ts >= RELEASE_TS) & (data.ts < RELEASE_TS + 24 * 3600)
+    assert (model[legit_first_day] == NEW_MODEL).mean() < 0.3
+    created = [data.created[a] for a in data.accounts_of("campaign-3")]
+    assert min(created) >= RELEASE_TS - 11 * 86_400 and max(created) < RELEASE_TS
+    capabilities = Counter(np.array(data.req["capability"])[mask & after].tolist())
+    focused = sum(capabilities[c] for c in ("coding", "reasoning", "agentic_coding", "math"))
+    assert focused / sum(capabilities.values()) > 0.8
+
+
+# --- formats and options -----------------------------------------------------------------------------------
+
+
+def test_every_format_writes_the_same_readable_data(tmp_path: Path) -> None:
+    kwargs = {"accounts": 1_000, "seed": 21}
+    generate_dataset(tmp_path / "parquet", fmt="parquet", **kwargs)
+    generate_dataset(tmp_path / "csv", fmt="csv", **kwargs)
+    generate_dataset(tmp_path / "jsonl", fmt="jsonl", **kwargs)
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
+        "accounts.csv",
+        "ip_intel.csv",
+        "labels.csv",
+        "payment_methods.csv",
+        "requests.csv.gz",
+    ]
+    assert sorted(p.name for p in (tmp_path / "jsonl").iterdir()) == [
+        "accounts.jsonl",
+        "ip_intel.jsonl",
+        "labels.csv",
+        "payment_methods.jsonl",
+        "requests.jsonl.gz",
+    ]
+    reference = pq.read_table(tmp_path / "parquet" / "requests.parquet").to_pylist()
+    from_csv = read_text_table(tmp_path / "csv" / "requests.csv.gz").to_pylist()
+    from_jsonl = read_jsonl(tmp_path / "jsonl" / "requests.jsonl.gz")
+    assert len(reference) == len(from_csv) == len(from_jsonl) == 16_000
+    for expected, csv_row, json_row in zip(reference[::97], from_csv[::97], from_jsonl[::97], strict=True):
+        assert json_row == expected
+        assert csv_row == {k: str(v) for k, v in expected.items()}
+    accounts_csv = read_text_table(tmp_path / "parquet" / "accounts.csv").to_pylist()
+    assert read_jsonl(tmp_path / "jsonl" / "accounts.jsonl") == accounts_csv
+    intel = read_jsonl(tmp_path / "jsonl" / "ip_intel.jsonl")
+    assert all(isinstance(row["is_tor"], bool) and isinstance(row["asn"], int) for row in intel)
+
+
+def test_template_mode_writes_ids_instead_of_text(tmp_path: Path) -> None:
+    generate_dataset(tmp_path / "text", accounts=1_000, seed=4)
+    generate_dataset(tmp_path / "tpl", accounts=1_000, seed=4, prompts="template")
+    text = pq.read_table(tmp_path / "text" / "requests.parquet")
+    tpl = pq.read_table(tmp_path / "tpl" / "requests.parquet")
+    assert "prompt" not in tpl.column_names and "prompt_template" in tpl.column_names
+    ids = tpl.column("prompt_template").to_pylist()
+    assert all(re.fullmatch(r"tpl_[0-9a-f]{8}", i) for i in ids)
+    assert 10 < len(set(ids)) < 100
+    # Everything except the prompt column is identical between the two modes.
+    assert tpl.drop(["prompt_template"]).equals(text.drop(["prompt"]))
+
+
+def test_progress_is_reported(tmp_path: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    generate_dataset(tmp_path, accounts=1_000, seed=2, progress=lambda t, d, n: calls.append((t, d, n)))
+    assert {c[0] for c in calls} == {"accounts", "payment_methods", "ip_intel", "labels", "requests"}
+    requests = [c for c in calls if c[0] == "requests"]
+    assert requests[-1] == ("requests", 16_000, 16_000)
+    assert [d for _, d, _ in requests] == sorted(d for _, d, _ in requests)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"accounts": 10}, "at least"), ({"fmt": "xml"}, "unknown format"), ({"prompts": "none"}, "prompts")],
+)
+def test_invalid_arguments_are_rejected(tmp_path: Path, kwargs: dict[str, object], message: str) -> None:
+    arguments: dict[str, object] = {"accounts": 1_000, "seed": 1, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        generate_dataset(tmp_path, **arguments)  # type: ignore[arg-type]
+
+
+def test_jsonl_encoding_round_trips_awkward_text() -> None:
+    values = ["plain", 'quote " and \\ backslash', "new\nline\tand\r", "unicode: café ✓", None]
+    table = pa.table(
+        {
+            "s": pa.array(values),
+            "n": pa.array([1, None, -3, 4, 5]),
+            "b": pa.array([True, False, None, True, False]),
+        }
+    )
+    lines = encode_jsonl(table).decode("utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == table.to_pylist()
+    assert list(json.loads(lines[0])) == ["s", "n", "b"]
