@@ -1,0 +1,101 @@
+"""Resolving IP nodes to their ip_intel network by longest-prefix match (in DuckDB, not per-IP Cypher).
+
+After a load, the IPs to resolve are either every IP in the graph (when an ip_intel file was loaded:
+networks changed, so every match may change) or only the addresses this load's files mention. The
+networks always come from the graph, so a later load's IPs resolve against earlier loads' intelligence.
+The write (`load_resolve_ips`) is idempotent, so it needs no ledger: a rerun after a crash redoes it.
+"""
+
+# DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import duckdb
+import neo4j
+import pyarrow as pa
+
+from graph.db import Database
+from graph.load.addresses import create_address_lookup, create_network_table, longest_prefix_match_sql
+from graph.load.batches import ProgressSink, iter_exact_batches
+from graph.queries import get_query
+
+
+def resolve_ips(
+    database: Database,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    every_ip: bool,
+    batch_size: int,
+    run_addresses_sql: str | None,
+    progress: ProgressSink | None = None,
+) -> int:
+    """Link IPs to their most specific Network and copy its kind/asn/proxy/VPN/Tor; return IPs linked.
+
+    `run_addresses_sql` is a query returning column `raw` with this run's canonical addresses (used when
+    `every_ip` is false).
+    """
+    networks = database.read(get_query("load_graph_networks").text, name="load_graph_networks")
+    if not networks:
+        return 0
+    create_network_table(con, "graph_networks", (row["cidr"] for row in networks))
+    con.register(
+        "_network_props",
+        pa.Table.from_pylist(
+            networks,
+            schema=pa.schema(
+                [
+                    ("cidr", pa.string()),
+                    ("kind", pa.string()),
+                    ("asn", pa.int64()),
+                    ("proxy_network", pa.string()),
+                    ("is_vpn", pa.bool_()),
+                    ("is_tor", pa.bool_()),
+                ]
+            ),
+        ),
+    )
+    con.execute("CREATE OR REPLACE TABLE network_props AS SELECT * FROM _network_props")
+    con.unregister("_network_props")
+    if every_ip:
+        addresses = database.read(
+            get_query("load_graph_ips").text, name="load_graph_ips", timeout=database.settings.write_timeout_s
+        )
+        con.register(
+            "_graph_ips", pa.table({"raw": pa.array([r["address"] for r in addresses], pa.string())})
+        )
+        con.execute("CREATE OR REPLACE TABLE graph_ip_raw AS SELECT * FROM _graph_ips")
+        con.unregister("_graph_ips")
+        source = "SELECT raw FROM graph_ip_raw"
+    elif run_addresses_sql is not None:
+        source = run_addresses_sql
+    else:
+        return 0
+    create_address_lookup(con, "resolve_addresses", source)
+    con.execute(f"""
+        CREATE OR REPLACE TABLE ip_matches AS
+        SELECT m.address, m.cidr, p.kind, p.asn, p.proxy_network, p.is_vpn, p.is_tor
+        FROM ({
+        longest_prefix_match_sql(
+            "(SELECT DISTINCT address, version, value FROM resolve_addresses WHERE address IS NOT NULL)",
+            "graph_networks",
+        )
+    }) m
+        JOIN network_props p ON p.cidr = m.cidr  -- graph cidrs are canonical already
+    """)
+    total = int(con.execute("SELECT count(*) FROM ip_matches").fetchall()[0][0])
+    if progress is not None:
+        progress.start("ip resolution", total)
+    query = get_query("load_resolve_ips").text
+    reader = con.sql("SELECT * FROM ip_matches ORDER BY address").to_arrow_reader(batch_size)
+    for table in iter_exact_batches(reader, batch_size):
+        rows = table.to_pylist()
+
+        @neo4j.unit_of_work(timeout=database.settings.write_timeout_s)
+        def work(tx: neo4j.ManagedTransaction, rows: list[dict[str, object]] = rows) -> None:
+            tx.run(query, {"rows": rows}).consume()
+
+        database.execute_write(work, name="load_resolve_ips")
+        if progress is not None:
+            progress.advance("ip resolution", table.num_rows)
+    return total
