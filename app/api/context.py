@@ -1,0 +1,46 @@
+"""The per-request GraphQL context: database, settings, caller, loaders, audit trail, request id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from app.api.audit import AuditLog
+from app.api.auth import Principal
+from app.api.credentials import Role
+from app.api.errors import ForbiddenError
+from app.api.loaders import Loaders
+from app.settings import Settings
+from graph.aio import AsyncDatabase
+
+
+@dataclass
+class Context(BaseContext):
+    """What every resolver sees as `info.context`."""
+
+    database: AsyncDatabase
+    settings: Settings
+    principal: Principal
+    loaders: Loaders
+    audit: AuditLog
+    request_id: str
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    def require(self, role: Role) -> None:
+        """ForbiddenError unless the caller's role is at least `role`."""
+        if not self.principal.allows(role):
+            raise ForbiddenError(f"this operation needs the {role.value} role "
+                                 f"(your key has {self.principal.role.value})")
+
+    def record(self, operation: str, outcome: str = "ok", **extra: str | int | float | None) -> None:
+        """Append an audit record for this caller and request (no argument values)."""
+        self.audit.record(operation=operation, actor=self.principal.name, key_id=self.principal.key_id,
+                          role=self.principal.role.value, request_id=self.request_id, outcome=outcome,
+                          **extra)
+
+
+LinkageInfo = Info[Context, None]

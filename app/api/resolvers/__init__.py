@@ -1,0 +1,1 @@
+"""Root resolvers, one module per operation family; `app.api.schema` assembles them."""

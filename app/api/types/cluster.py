@@ -1,0 +1,202 @@
+"""Cluster, its evidence, members, shared infrastructure, timeline and case notes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from app.api.context import LinkageInfo
+from app.api.cursors import page_size
+from app.api.errors import BadInputError
+from app.api.types.common import CaseStatus, MetricEntry, PageInfo, TimelineResolution, Verdict, to_datetime
+
+if TYPE_CHECKING:
+    from app.api.types.account import Account
+
+AccountRef = Annotated["Account", strawberry.lazy("app.api.types.account")]
+MAX_TOP = 50
+
+
+@strawberry.type(description="One detection signal behind a cluster's score.")
+class Evidence:
+    signal: str
+    score: float
+    summary: str
+    metrics: list[MetricEntry]
+
+
+def parse_evidence(raw: Any) -> list[Evidence]:
+    """Detection's evidence JSON as typed entries (malformed evidence yields none rather than an error)."""
+    try:
+        items = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    except ValueError:
+        return []
+    evidence = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            metrics = item.get("metrics") if isinstance(item.get("metrics"), dict) else {}
+            evidence.append(Evidence(signal=str(item.get("signal", "")), score=float(item.get("score") or 0),
+                                     summary=str(item.get("summary", "")),
+                                     metrics=MetricEntry.from_items(metrics)))
+    return evidence
+
+
+@strawberry.type(description="An analyst's note or a case-status change.")
+class CaseNote:
+    id: strawberry.ID
+    text: str
+    author: str
+    created_at: datetime | None
+    status: CaseStatus | None
+
+    @staticmethod
+    def from_row(row: dict[str, Any]) -> CaseNote:
+        status = row.get("status")
+        return CaseNote(id=strawberry.ID(row["note_id"]), text=row.get("text") or "",
+                        author=row.get("author") or "", created_at=to_datetime(row.get("created_at")),
+                        status=CaseStatus(status) if status in CaseStatus._value2member_map_ else None)
+
+
+@strawberry.type(description="A value the members share, with how many member accounts use it.")
+class SharedValue:
+    value: str
+    member_count: int
+    detail: str | None = strawberry.field(description="Kind of IP or payment method, template skeleton.")
+    proxy_network: str | None = None
+
+    @staticmethod
+    def from_rows(rows: list[dict[str, Any]]) -> list[SharedValue]:
+        return [SharedValue(value=str(row["value"]), member_count=int(row["members"]),
+                            detail=row.get("detail"), proxy_network=row.get("proxy_network"))
+                for row in rows]
+
+
+@strawberry.type(description="Infrastructure shared by a cluster's members (top values per kind).")
+class SharedInfrastructure:
+    payment_methods: list[SharedValue]
+    ips: list[SharedValue]
+    proxy_networks: list[SharedValue]
+    client_fingerprints: list[SharedValue]
+    templates: list[SharedValue]
+    capabilities: list[SharedValue]
+
+
+@strawberry.type(description="Requests of all members in one time step.")
+class TimelinePoint:
+    start: datetime
+    requests: int
+
+
+@strawberry.type(description="A member account and how strongly it belongs.")
+class Member:
+    account_id: strawberry.Private[str]
+    weight: float | None
+
+    @strawberry.field
+    async def account(self, info: LinkageInfo) -> AccountRef:
+        from app.api.types.account import Account
+
+        row = await info.context.loaders.account.load(self.account_id)
+        return Account.from_row(row or {"account_id": self.account_id})
+
+
+@strawberry.type(description="A page of a cluster's members, ordered by account id.")
+class MemberConnection:
+    total_count: int
+    nodes: list[Member]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A group of accounts detection links together, with why.")
+class Cluster:
+    row: strawberry.Private[dict[str, Any]]
+    id: strawberry.ID
+    size: int
+    score: float
+    verdict: Verdict | None
+    signals: list[str]
+    capabilities: list[str]
+    proxy_networks: list[str]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    detected_at: datetime | None
+    case_status: CaseStatus | None
+
+    @staticmethod
+    def from_row(row: dict[str, Any]) -> Cluster:
+        verdict, status = row.get("verdict"), row.get("case_status")
+        return Cluster(
+            row=row, id=strawberry.ID(row["cluster_id"]), size=int(row.get("size") or 0),
+            score=float(row.get("score") or 0.0),
+            verdict=Verdict(verdict) if verdict in Verdict._value2member_map_ else None,
+            signals=list(row.get("signals") or []), capabilities=list(row.get("capabilities") or []),
+            proxy_networks=list(row.get("proxy_networks") or []),
+            first_seen=to_datetime(row.get("first_seen")), last_seen=to_datetime(row.get("last_seen")),
+            detected_at=to_datetime(row.get("detected_at")),
+            case_status=CaseStatus(status) if status in CaseStatus._value2member_map_ else None,
+        )
+
+    @strawberry.field(description="Detection's signals, strongest first.")
+    def evidence(self) -> list[Evidence]:
+        return parse_evidence(self.row.get("evidence"))
+
+    @strawberry.field(description="Member accounts, a page at a time (ordered by account id).")
+    async def members(self, info: LinkageInfo, first: int | None = 20, after: str | None = None) \
+            -> MemberConnection:
+        limit = page_size(first, info.context.settings.api_page_cap)
+        page = await info.context.loaders.cluster_members.load((str(self.id), after, limit + 1))
+        rows = page["members"]
+        nodes = [Member(account_id=row["account_id"], weight=row.get("weight")) for row in rows[:limit]]
+        return MemberConnection(
+            total_count=int(page["total"]), nodes=nodes,
+            page_info=PageInfo(has_next_page=len(rows) > limit,
+                               end_cursor=nodes[-1].account_id if nodes else None))
+
+    @strawberry.field(description="What the members share: the top values per kind with member counts.")
+    async def infrastructure(self, info: LinkageInfo, top: int = 10) -> SharedInfrastructure:
+        if not 1 <= top <= MAX_TOP:
+            raise BadInputError(f"top must be between 1 and {MAX_TOP}", field="top")
+        row = await info.context.loaders.cluster_infrastructure.load((str(self.id), top)) or {}
+        return SharedInfrastructure(**{name: SharedValue.from_rows(row.get(name) or []) for name in (
+            "payment_methods", "ips", "proxy_networks", "client_fingerprints", "templates", "capabilities")})
+
+    @strawberry.field(description="Members' requests summed per time step (the bucket, an hour or a day).")
+    async def timeline(self, info: LinkageInfo,
+                       resolution: TimelineResolution = TimelineResolution.BUCKET) -> list[TimelinePoint]:
+        bucket = info.context.settings.activity_bucket_minutes
+        step = {TimelineResolution.BUCKET: bucket, TimelineResolution.HOUR: 60,
+                TimelineResolution.DAY: 1440}[resolution]
+        points = await info.context.loaders.cluster_timeline.load((str(self.id), max(step, bucket)))
+        return [TimelinePoint(start=datetime.fromtimestamp(point["start"], UTC),
+                              requests=int(point["requests"])) for point in points]
+
+    @strawberry.field(description="Case notes and status changes, newest first.")
+    async def notes(self, info: LinkageInfo) -> list[CaseNote]:
+        return [CaseNote.from_row(row) for row in await info.context.loaders.cluster_notes.load(str(self.id))]
+
+
+@strawberry.type
+class ClusterEdge:
+    cursor: str
+    node: Cluster
+
+
+@strawberry.type(description="A page of clusters.")
+class ClusterConnection:
+    edges: list[ClusterEdge]
+    page_info: PageInfo
+    filters: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="How many clusters match the filters (one extra query, only when asked).")
+    async def total_count(self, info: LinkageInfo) -> int:
+        from graph.queries import get_query
+
+        rows = await info.context.database.run(get_query("api_clusters_count"), self.filters)
+        return int(rows[0]["total"]) if rows else 0
+
+    @strawberry.field
+    def nodes(self) -> list[Cluster]:
+        return [edge.node for edge in self.edges]

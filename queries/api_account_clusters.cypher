@@ -1,0 +1,15 @@
+// name: api_account_clusters
+// description: The clusters each requested account is a member of, with the membership weight (strongest cluster first).
+// mode: read
+// param ids: list[str]
+UNWIND $ids AS id
+MATCH (a:Account {account_id: id})
+CALL (a) {
+  MATCH (a)-[m:MEMBER_OF]->(c:Cluster)
+  WITH c, m ORDER BY c.score DESC, c.cluster_id
+  RETURN collect({weight: m.weight,
+                  cluster: c {.cluster_id, .size, .score, .verdict, .evidence, .signals, .first_seen,
+                              .last_seen, .detected_at, .case_status, .capabilities,
+                              .proxy_networks}}) AS memberships
+}
+RETURN id AS account_id, memberships
