@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Used only by a local development server; `LINKAGE_ENV=production` refuses it.
 DEVELOPMENT_PASSWORD = "linkage-dev-password"  # noqa: S105 - documented development default
-DEVELOPMENT_HASH_KEY = "linkage-dev-hash-key"  # noqa: S105 - documented development default
+DEVELOPMENT_HASH_KEY = "linkage-dev-hash-key"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 

@@ -91,10 +91,7 @@ class Database:
         started = time.perf_counter()
         try:
             with self.driver.session(database=self.name) as session:
-                if write:
-                    result = session.execute_write(work)
-                else:
-                    result = session.execute_read(work)
+                result = session.execute_write(work) if write else session.execute_read(work)
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as error:
             raise map_driver_error(error, what=name) from error
         # Log the query's name and timing, never its parameter values.

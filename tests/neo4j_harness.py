@@ -15,7 +15,7 @@ from graph.server import server_status, start_server, stop_server
 ROOT = Path(__file__).resolve().parents[1]
 TEST_BOLT_PORT = int(os.environ.get("LINKAGE_TEST_BOLT_PORT", "17687"))
 TEST_HTTP_PORT = int(os.environ.get("LINKAGE_TEST_HTTP_PORT", "17474"))
-TEST_PASSWORD = "linkage-test-password"  # noqa: S105 - a throwaway local test server
+TEST_PASSWORD = "linkage-test-password"
 
 
 def local_test_settings(**overrides: object) -> Settings:

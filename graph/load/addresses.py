@@ -14,7 +14,6 @@ are not plain IPv4 (IPv6, or garbage) go through Python's `ipaddress`.
 """
 
 # DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
-# ruff: noqa: S608
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ Cypher query writes), returning the steps in write order. The request log become
 """
 
 # DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
-# ruff: noqa: S608
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ transaction retried by the driver (or a rerun after a crash) never applies it tw
 """
 
 # DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
-# ruff: noqa: S608
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ anywhere before the end is finished by a rerun.
 """
 
 # DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
-# ruff: noqa: S608
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ the rows after it); JSONL → the line; Parquet → the 1-based row number.
 """
 
 # DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
-# ruff: noqa: S608
 
 from __future__ import annotations
 

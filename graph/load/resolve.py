@@ -7,7 +7,6 @@ The write (`load_resolve_ips`) is idempotent, so it needs no ledger: a rerun aft
 """
 
 # DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
-# ruff: noqa: S608
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ physical line numbers. Later checks that need lookups (malformed IPs, duplicate 
 """
 
 # DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
-# ruff: noqa: S608
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def test_two_instances_side_by_side_and_truthful_status(second_instance: Setting
         started = start_server(second_instance, echo=lambda _: None)
         assert started.running and started.bolt_answers
         assert bolt_answers(neo4j_settings), "the session's server must keep running beside it"
-        with urllib.request.urlopen("http://127.0.0.1:17475/browser/", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen("http://127.0.0.1:17475/browser/", timeout=10) as response:
             assert b"Neo4j Browser" in response.read()
         from graph.db import connect
 

@@ -25,7 +25,7 @@ CASES = {
 def test_python_and_sql_agree(value: str, expected: bool) -> None:
     assert looks_like_pan(value) is expected
     sql = (
-        duckdb.connect().execute(f"SELECT {looks_like_pan_sql('v')} FROM (SELECT ? AS v)", [value]).fetchall()  # noqa: S608
+        duckdb.connect().execute(f"SELECT {looks_like_pan_sql('v')} FROM (SELECT ? AS v)", [value]).fetchall()
     )
     assert bool(sql[0][0]) is expected
 

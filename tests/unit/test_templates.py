@@ -302,10 +302,10 @@ def test_sql_expression_matches_python_on_a_varied_corpus() -> None:
         connection.register("prompts", pa.table({"i": range(len(corpus)), "prompt": corpus}))
         # the expression is built from our own constant rules and a fixed column name, not from input
         rows = connection.execute(
-            f"SELECT i, {mask_prompt_sql('prompt')} FROM prompts ORDER BY i"  # noqa: S608
+            f"SELECT i, {mask_prompt_sql('prompt')} FROM prompts ORDER BY i"
         ).fetchall()
         nulls = connection.execute(
-            f"SELECT {mask_prompt_sql('p')} FROM (SELECT NULL::VARCHAR AS p)"  # noqa: S608
+            f"SELECT {mask_prompt_sql('p')} FROM (SELECT NULL::VARCHAR AS p)"
         ).fetchall()
     finally:
         connection.close()
