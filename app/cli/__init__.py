@@ -8,10 +8,12 @@ from __future__ import annotations
 import typer
 
 from app.cli import db, keys, neo4j
-from app.cli.load import load
 from app.cli.check import check
 from app.cli.common import configure_logging
 from app.cli.demo import demo
+from app.cli.detect import detect, evaluate, export_app
+from app.cli.generate import generate
+from app.cli.load import load
 from app.cli.serve import serve
 
 app = typer.Typer(
@@ -24,10 +26,14 @@ app = typer.Typer(
 app.add_typer(neo4j.app, name="neo4j")
 app.add_typer(db.app, name="db")
 app.command("demo")(demo)
+app.command("generate")(generate)
 app.command("load")(load)
 app.add_typer(keys.app, name="keys")
 app.command("serve")(serve)
 app.command("check")(check)
+app.command("detect")(detect)
+app.add_typer(export_app, name="export")
+app.command("eval")(evaluate)
 
 
 @app.callback()

@@ -1,0 +1,103 @@
+"""Writing clusters back to the graph with stable ids.
+
+A cluster keeps the id of the previous run's cluster it overlaps most (Jaccard ≥ 0.5, each old id used
+once), so rerunning on the same data gives the same ids and adding data keeps the ids of clusters whose
+membership mostly persists — and with them their case status and notes. A new cluster's id is derived
+from its smallest member account id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from graph.db import Database
+from graph.queries import get_query
+
+
+@dataclass
+class ClusterResult:
+    cluster_id: str
+    members: list[str]
+    score: float
+    verdict: str
+    evidence: list[dict[str, Any]]
+    signals: list[str]
+    capabilities: list[str]
+    proxy_networks: list[str]
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+def new_cluster_id(smallest_member: str) -> str:
+    return "cl_" + hashlib.blake2b(smallest_member.encode(), digest_size=6).hexdigest()
+
+
+def assign_ids(clusters: Sequence[Sequence[str]], previous: Mapping[str, str]) -> list[str]:
+    """Stable ids for clusters given as member-id lists (each sorted), from the previous membership.
+
+    >>> assign_ids([["a", "b"], ["c", "d"]], {"a": "cl_old", "b": "cl_old", "x": "cl_gone"})
+    ['cl_old', 'cl_ff08fffb1947']
+    """
+    old_sizes = Counter(previous.values())
+    candidates: list[tuple[int, int, str]] = []
+    for position, members in enumerate(clusters):
+        overlaps = Counter(previous[m] for m in members if m in previous)
+        for old_id, overlap in overlaps.items():
+            union = len(members) + old_sizes[old_id] - overlap
+            if overlap / union >= 0.5:
+                candidates.append((overlap, position, old_id))
+    ids: list[str | None] = [None] * len(clusters)
+    used: set[str] = set()
+    for _, position, old_id in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if ids[position] is None and old_id not in used:
+            ids[position] = old_id
+            used.add(old_id)
+    for position, members in enumerate(clusters):
+        if ids[position] is None:
+            candidate = new_cluster_id(members[0])
+            suffix = 1
+            while candidate in used:
+                candidate = f"{new_cluster_id(members[0])}_{suffix}"
+                suffix += 1
+            ids[position] = candidate
+            used.add(candidate)
+    return [i for i in ids if i is not None]
+
+
+def read_previous_membership(database: Database) -> dict[str, str]:
+    rows = database.read(get_query("detect_existing_memberships").text, name="detect_existing_memberships",
+                         timeout=database.settings.write_timeout_s)
+    return {row["account_id"]: row["cluster_id"] for row in rows}
+
+
+def write_clusters(database: Database, clusters: Sequence[ClusterResult], batch_size: int = 5_000) -> None:
+    """Replace memberships, upsert clusters, retire clusters no longer found (keeping noted ones)."""
+    clear = get_query("detect_clear_memberships").text
+    while database.write(clear, {"limit": batch_size}, name="detect_clear_memberships")[0]["deleted"]:
+        pass
+    detected_at = datetime.now(UTC)
+    cluster_rows = [
+        {"cluster_id": c.cluster_id, "size": len(c.members), "score": c.score, "verdict": c.verdict,
+         "evidence": json.dumps(c.evidence, sort_keys=True, default=str), "signals": c.signals,
+         "capabilities": c.capabilities, "proxy_networks": c.proxy_networks,
+         "first_seen": c.first_seen, "last_seen": c.last_seen}
+        for c in clusters
+    ]
+    write_query = get_query("detect_write_clusters").text
+    for start in range(0, len(cluster_rows), batch_size):
+        database.write(write_query, {"rows": cluster_rows[start:start + batch_size],
+                                     "detected_at": detected_at}, name="detect_write_clusters")
+    member_rows = [{"account_id": m, "cluster_id": c.cluster_id, "weight": c.score}
+                   for c in clusters for m in c.members]
+    member_query = get_query("detect_write_members").text
+    for start in range(0, len(member_rows), batch_size * 2):
+        database.write(member_query, {"rows": member_rows[start:start + batch_size * 2]},
+                       name="detect_write_members")
+    database.write(get_query("detect_retire_clusters").text, {"keep": [c.cluster_id for c in clusters]},
+                   name="detect_retire_clusters")

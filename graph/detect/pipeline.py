@@ -1,0 +1,102 @@
+"""`run_detection`: read the graph, link accounts, form clusters, score and explain them, write them back.
+
+Stages (timed separately): read → links → clusters → signals → write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from graph.db import Database
+from graph.detect.components import clusters_from_labels, component_labels
+from graph.detect.config import DetectionConfig
+from graph.detect.inputs import DetectionInput, read_inputs
+from graph.detect.links import build_links, pivot_cohorts
+from graph.detect.persist import ClusterResult, assign_ids, read_previous_membership, write_clusters
+from graph.detect.scoring import score_cluster
+from graph.detect.signals import Context, cluster_signals
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class DetectionSummary:
+    accounts: int
+    clusters: list[ClusterResult]
+    candidate_pairs: int
+    links: int
+    glue_edges: int
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def count_by_verdict(self) -> dict[str, int]:
+        counts = {"suspicious": 0, "review": 0, "benign": 0}
+        for cluster in self.clusters:
+            counts[cluster.verdict] += 1
+        return counts
+
+
+def _bucket_time(bucket: int, bucket_minutes: int) -> datetime:
+    return datetime.fromtimestamp(bucket * bucket_minutes * 60, tz=UTC)
+
+
+def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minutes: int,
+                    previous: dict[str, str] | None = None,
+                    timings: dict[str, float] | None = None) -> tuple[list[ClusterResult], int, int, int]:
+    """The in-memory part of detection: clusters with ids, scores, verdicts and evidence."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    links = build_links(data, config)
+    timings["links"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    edges = np.concatenate([links.glue, links.pairs]) if links.pairs.size else links.glue
+    groups = clusters_from_labels(component_labels(data.n_accounts, edges))
+    member_ids = [[data.account_ids[i] for i in group] for group in groups]
+    ids = assign_ids(member_ids, previous or {})
+    timings["clusters"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    context = Context.build(data, config, pivot_cohorts(data, config), bucket_minutes)
+    results: list[ClusterResult] = []
+    for cluster_id, group, members in zip(ids, groups, member_ids, strict=True):
+        signals, mitigation = cluster_signals(context, group)
+        verdict = score_cluster(len(group), signals, mitigation, config)
+        by_name = {s.name: s for s in signals}
+        capabilities = ([c["capability"] for c in by_name["capability_focus"].metrics["top_capabilities"]]
+                        if "capability_focus" in by_name else [])
+        proxies = [p["name"] for p in
+                   by_name["proxy_network"].metrics["proxy_networks"]] if "proxy_network" in by_name else []
+        starts, ends = data.activity_indptr[group], data.activity_indptr[group + 1]
+        spans = [data.activity_bucket[s:e] for s, e in zip(starts, ends, strict=True) if e > s]
+        first = _bucket_time(int(min(b.min() for b in spans)), bucket_minutes) if spans else None
+        last = _bucket_time(int(max(b.max() for b in spans)), bucket_minutes) if spans else None
+        results.append(ClusterResult(cluster_id, members, verdict.score, verdict.verdict, verdict.evidence,
+                                     verdict.signals, capabilities, proxies, first, last))
+    timings["signals"] = time.perf_counter() - started
+    return results, links.candidates, len(links.pairs), len(links.glue)
+
+
+def run_detection(database: Database, config: DetectionConfig | None = None,
+                  progress: Progress | None = None) -> DetectionSummary:
+    """Detect clusters in the loaded graph and write them (Cluster nodes, MEMBER_OF links)."""
+    config = config or DetectionConfig()
+    report = progress or (lambda _: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    report("reading the graph")
+    data = read_inputs(database)
+    previous = read_previous_membership(database)
+    timings["read"] = time.perf_counter() - started
+    report(f"linking {data.n_accounts:,} accounts")
+    clusters, candidates, links, glue = detect_clusters(
+        data, config, database.settings.activity_bucket_minutes, previous, timings)
+    report(f"writing {len(clusters):,} clusters")
+    started = time.perf_counter()
+    write_clusters(database, clusters)
+    timings["write"] = time.perf_counter() - started
+    return DetectionSummary(data.n_accounts, clusters, candidates, links, glue, timings)
