@@ -1,0 +1,146 @@
+"""Detection end to end on the real Neo4j: generate → load → detect, judged against ground truth.
+
+The acceptance bar (issue: precision ≥ 0.98, recall ≥ 0.95, every campaign ≥ 0.90, false-positive rate on
+legitimate accounts ≤ 0.1%) is asserted at 12,000 accounts; the baseline is computed beside it and must
+stay far worse, or the test data would be too easy to prove anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import stix2
+from typer.testing import CliRunner
+
+from app.settings import Settings
+from graph.db import Database
+from graph.detect.evaluate import baseline_flags, flags_from_members, read_labels, score_flags
+from graph.detect.inputs import read_inputs
+from graph.detect.pipeline import run_detection
+from graph.detect.stix import build_bundle
+from graph.load import load_directory
+from graph.queries import get_query
+from graph.synthetic import generate_dataset
+from tests.conftest import reset_database
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("detect12k")
+    generate_dataset(folder, accounts=12_000, seed=5)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def detected(dataset: Path, database: Database) -> Database:
+    reset_database(database)
+    load_directory(database, dataset)
+    run_detection(database)
+    return database
+
+
+def members(database: Database) -> list[dict[str, object]]:
+    return database.read(get_query("detect_cluster_members").text)
+
+
+def cluster(database: Database, cluster_id: str) -> dict[str, object]:
+    rows = database.read("MATCH (c:Cluster {cluster_id: $id}) RETURN c {.*} AS c", {"id": cluster_id})
+    return rows[0]["c"]
+
+
+def test_quality_meets_the_bar_and_beats_the_baseline(detected: Database, dataset: Path) -> None:
+    labels = read_labels(dataset / "labels.csv")
+    ours = score_flags("linkage", flags_from_members(members(detected)), labels)
+    flagged, _ = baseline_flags(read_inputs(detected))
+    baseline = score_flags("baseline", flagged, labels)
+    assert ours.precision >= 0.98, ours
+    assert ours.recall >= 0.95, ours
+    assert all(recall >= 0.90 for recall in ours.recall_by_campaign.values()), ours.recall_by_campaign
+    assert len(ours.recall_by_campaign) == 3
+    assert ours.false_positive_rate <= 0.001, ours.false_positives_by_population
+    assert baseline.precision < 0.5 and baseline.f1 < ours.f1
+
+
+def test_proxy_campaign_evidence_names_network_payment_pool_and_timing(detected: Database,
+                                                                         dataset: Path) -> None:
+    labels = read_labels(dataset / "labels.csv")
+    rows = members(detected)
+    by_cluster: dict[str, list[str]] = {}
+    for row in rows:
+        by_cluster.setdefault(str(row["cluster_id"]), []).append(str(row["account_id"]))
+    # The largest campaign is the proxy-network one.
+    proxy_campaign = Counter(c for c in labels.campaign.values() if c).most_common(1)[0][0]
+    largest = max(by_cluster, key=lambda cid: sum(labels.campaign.get(a) == proxy_campaign
+                                                  for a in by_cluster[cid]))
+    found = cluster(detected, largest)
+    assert found["verdict"] == "suspicious"
+    evidence = {item["signal"]: item for item in json.loads(str(found["evidence"]))}
+    assert {"shared_payment", "proxy_network", "load_balancing"} <= set(evidence)
+    assert evidence["proxy_network"]["metrics"]["proxy_networks"], "the proxy network is named"
+    assert evidence["shared_payment"]["metrics"]["largest_share"] >= 10
+    assert found["proxy_networks"], "cluster lists its proxy networks"
+
+
+def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Database,
+                                                                     neo4j_settings: Settings,
+                                                                     tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (("NEO4J_URI", neo4j_settings.neo4j_uri),
+                        ("NEO4J_PASSWORD", neo4j_settings.neo4j_password.get_secret_value()),
+                        ("NEO4J_DATABASE", neo4j_settings.neo4j_database)):
+        monkeypatch.setenv(name, value)
+    from app.cli import app
+
+    runner = CliRunner()
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    assert runner.invoke(app, ["export", "clusters", "--out", str(first)]).exit_code == 0
+    with first.open(newline="") as handle:
+        suspicious = next(r for r in csv.DictReader(handle) if r["verdict"] == "suspicious")["cluster_id"]
+    detected.write("MATCH (c:Cluster {cluster_id: $id}) SET c.case_status = 'DISMISSED'", {"id": suspicious})
+    run_detection(detected)
+    assert runner.invoke(app, ["export", "clusters", "--out", str(second)]).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    header = first.read_text().splitlines()[0]
+    assert header == "cluster_id,account_id,score,verdict"
+    assert cluster(detected, suspicious)["case_status"] == "DISMISSED"
+
+
+def test_stix_bundle_parses_and_every_reference_resolves(detected: Database) -> None:
+    top = detected.read("MATCH (c:Cluster {verdict: 'suspicious'}) RETURN c.cluster_id AS id "
+                        "ORDER BY c.size DESC LIMIT 1")[0]["id"]
+    detail = detected.read(get_query("detect_cluster_detail").text, {"cluster_id": top})[0]
+    bundle = stix2.parse(build_bundle(detail).serialize(), allow_custom=True)
+    ids = {obj.id for obj in bundle.objects}
+    types = {obj.type for obj in bundle.objects}
+    assert {"identity", "campaign", "infrastructure", "indicator", "observed-data", "sighting",
+            "relationship", "marking-definition"} - {"marking-definition"} <= types
+    for obj in bundle.objects:
+        for key, value in obj.items():
+            refs = value if isinstance(value, list) else [value]
+            if key.endswith("_ref") or key.endswith("_refs"):
+                for ref in refs:
+                    if not str(ref).startswith("marking-definition--"):
+                        assert ref in ids, (obj.type, key, ref)
+    serialized = bundle.serialize()
+    accounts = detected.read("MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) "
+                             "RETURN a.account_id AS id LIMIT 5", {"id": top})
+    assert all(row["id"] not in serialized for row in accounts), "account ids leave only as hashes"
+
+
+def test_detection_works_with_accounts_and_payment_methods_only(database: Database, dataset: Path,
+                                                                tmp_path: Path) -> None:
+    for table in ("accounts.csv", "payment_methods.csv"):
+        (tmp_path / table).write_bytes((dataset / table).read_bytes())
+    reset_database(database)
+    load_directory(database, tmp_path)
+    summary = run_detection(database)
+    labels = read_labels(dataset / "labels.csv")
+    assert summary.clusters, "shared payment methods alone still give clusters"
+    flagged = {m for c in summary.clusters if c.verdict == "suspicious" for m in c.members}
+    assert flagged, "a card pool shared by dozens of accounts is suspicious on its own"
+    precision = sum(1 for a in flagged if labels.campaign.get(a)) / len(flagged)
+    assert precision >= 0.95

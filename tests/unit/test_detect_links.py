@@ -1,0 +1,155 @@
+"""Detection's building blocks on small hand-made inputs: glue, hubs, support, timing, LSH, ids, scoring."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from graph.detect.config import DetectionConfig
+from graph.detect.inputs import DetectionInput, Incidence, build_incidence
+from graph.detect.links import (
+    activity_matrix,
+    build_links,
+    glue_edges,
+    identifier_nats,
+    identifier_pairs,
+    star_edges,
+    supported_links,
+    timing_nats,
+)
+from graph.detect.lsh import band_candidate_pairs, minhash_signatures
+from graph.detect.persist import assign_ids
+from graph.detect.scoring import score_cluster, size_factor
+from graph.detect.signals import Signal
+
+CONFIG = DetectionConfig()
+
+
+def make_input(n: int, activity: dict[int, list[int]] | None = None, **incidences: Incidence) -> DetectionInput:
+    activity = activity or {}
+    lengths = [len(activity.get(i, [])) for i in range(n)]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    buckets = np.asarray([b for i in range(n) for b in sorted(activity.get(i, []))], dtype=np.int64)
+    return DetectionInput(
+        account_ids=[f"acct_{i:05d}" for i in range(n)], created_at=np.full(n, np.nan),
+        requests=np.full(n, 10.0), org=np.full(n, -1, dtype=np.int32), activity_indptr=indptr,
+        activity_bucket=buckets, activity_count=np.ones(buckets.size), incidences=dict(incidences),
+    )
+
+
+def incidence(relationship: str, rows: list[tuple[int, str]], n: int, **attrs: str) -> Incidence:
+    index = {f"acct_{i:05d}": i for i in range(n)}
+    return build_incidence(relationship, [{"account_id": f"acct_{a:05d}", "identifier": ident, "requests": 1, **attrs}
+                                  for a, ident in rows], index)
+
+
+def test_a_card_shared_by_many_costs_linear_edges() -> None:
+    n = 20_000
+    cards = incidence("payment", [(i, "pm_pool") for i in range(n)], n, kind="card")
+    edges = star_edges(cards, cards.degrees() >= 2)
+    assert len(edges) == n - 1  # a star, not n²/2 pairs
+    assert set(edges[:, 0].tolist()) == {0}
+
+
+def test_invoice_and_card_sharing_glue_but_single_use_does_not() -> None:
+    n = 4
+    payments = incidence("payment", [(0, "pm_a"), (1, "pm_a"), (2, "pm_b"), (3, "pm_c")], n, kind="card")
+    glue = glue_edges(make_input(n, payment=payments))
+    assert glue.tolist() == [[0, 1]]
+
+
+def test_hub_identifiers_are_not_expanded_into_pairs() -> None:
+    n = 500
+    ips = incidence("ip", [(i, "100.64.0.1") for i in range(n)] + [(0, "81.2.3.4"), (1, "81.2.3.4")], n,
+                    kind="mobile")
+    nats = identifier_nats(make_input(n, ip=ips), CONFIG)["ip"]
+    pairs, _, degrees = identifier_pairs(ips, nats, CONFIG.pair_degree_cap)
+    assert pairs.tolist() == [[0, 1]]  # only the rare address
+    assert degrees.tolist() == [2.0]
+
+
+def test_shared_by_design_addresses_weigh_less_than_home_lines() -> None:
+    n = 1000
+    # Everyone else has an address of their own, so N (accounts with any address) is 1000.
+    background = [(i, f"own-{i}") for i in range(2, n)]
+    home = incidence("ip", [(0, "shared"), (1, "shared"), *background], n, kind="residential")
+    campus = incidence("ip", [(0, "shared"), (1, "shared"), *background], n, kind="education")
+    home_nats = identifier_nats(make_input(n, ip=home), CONFIG)["ip"][home.names.index("shared")]
+    campus_nats = identifier_nats(make_input(n, ip=campus), CONFIG)["ip"][campus.names.index("shared")]
+    assert home_nats > 5 * campus_nats > 0
+
+
+def test_support_rule_drops_a_lone_coincidence_into_a_group() -> None:
+    n = 10
+    # Accounts 0-3 form a dense group; account 9 has one chance link into it.
+    group = [[0, 1], [1, 2], [0, 2], [2, 3], [1, 3]]
+    chance = [[3, 9]]
+    links = np.asarray(group + chance)
+    keep = supported_links(n, np.zeros((0, 2), dtype=np.int64), links)
+    assert keep[: len(group)].all()
+    assert not keep[-1]
+    # An isolated pair (nothing else linked to either side) is kept: it cannot chain anything.
+    assert supported_links(n, np.zeros((0, 2), dtype=np.int64), np.asarray([[5, 6]])).tolist() == [True]
+
+
+def test_a_glued_group_does_not_follow_one_member_into_a_cluster() -> None:
+    n = 12
+    company_glue = np.asarray([[6, i] for i in range(7, 12)])  # accounts 6-11 share one invoice
+    campaign = [[0, 1], [1, 2], [0, 2]]
+    # One company member is linked to two linked campaign accounts (a triangle), still one member.
+    links = np.asarray([*campaign, [2, 7], [1, 7]])
+    keep = supported_links(n, company_glue, links)
+    assert keep[:3].all()
+    assert not keep[3:].any()
+
+
+def test_synchrony_far_beyond_chance_is_strong_evidence() -> None:
+    rng = np.random.default_rng(1)
+    bursts = sorted(rng.choice(4000, 60, replace=False).tolist())
+    activity = {0: bursts, 1: bursts}
+    for i in range(2, 200):  # a background population active at random
+        activity[i] = sorted(rng.choice(4000, 60, replace=False).tolist())
+    data = make_input(200, activity)
+    matrix = activity_matrix(data)
+    synchronised = timing_nats(matrix, np.asarray([[0, 1]]), CONFIG)[0]
+    independent = timing_nats(matrix, np.asarray([[2, 3], [4, 5], [6, 7]]), CONFIG)
+    assert synchronised >= 30
+    assert (independent < 3).all()
+
+
+def test_lsh_finds_identical_sets_and_not_disjoint_ones() -> None:
+    indptr = np.asarray([0, 20, 40, 60])
+    tokens = np.concatenate([np.arange(20), np.arange(20), np.arange(1000, 1020)])
+    signatures = minhash_signatures(indptr, tokens, permutations=32, seed=5)
+    pairs = band_candidate_pairs(signatures, np.ones(3, dtype=bool), rows_per_band=4, max_bucket=10)
+    assert pairs.tolist() == [[0, 1]]
+
+
+def test_cluster_ids_are_stable_and_follow_membership() -> None:
+    first = assign_ids([["a", "b", "c"], ["x", "y"]], {})
+    previous = {"a": first[0], "b": first[0], "c": first[0], "x": first[1], "y": first[1]}
+    # Same data: same ids. One member more: the id follows the majority.
+    assert assign_ids([["a", "b", "c"], ["x", "y"]], previous) == first
+    assert assign_ids([["a", "b", "c", "d"], ["x", "y"]], previous) == first
+    # A cluster that shares too little with any old one gets a new id.
+    assert assign_ids([["c", "q", "r", "s"]], previous)[0] not in first
+
+
+def test_household_scale_clusters_stay_benign_and_coordination_at_scale_does_not() -> None:
+    weak = [Signal("shared_ips", 0.2, "one home line")]
+    assert score_cluster(3, weak, None, CONFIG).verdict == "benign"
+    strong = [Signal("shared_payment", 1.0, "pool"), Signal("template_playbook", 0.9, "playbook")]
+    assert score_cluster(400, strong, None, CONFIG).verdict == "suspicious"
+    assert score_cluster(2, strong, None, CONFIG).score < score_cluster(400, strong, None, CONFIG).score
+    org = Signal("declared_org", 1.0, "one organisation")
+    assert score_cluster(400, strong, org, CONFIG).verdict != "suspicious"
+    assert size_factor(2, CONFIG) < size_factor(20, CONFIG) == 1.0
+
+
+def test_detection_with_payment_methods_only_still_clusters() -> None:
+    n = 30
+    rows = [(i, "pm_pool") for i in range(12)] + [(i, f"pm_own_{i}") for i in range(12, n)]
+    data = make_input(n, payment=incidence("payment", rows, n, kind="card"))
+    links = build_links(data, CONFIG)
+    joined = {int(a) for edge in links.glue for a in edge}
+    assert joined == set(range(12))
