@@ -6,7 +6,9 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY graph ./graph
 COPY queries ./queries
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 linkage
+COPY deploy/browser ./deploy/browser
+# Editable: deploy/browser (the Browser guide and style) is found beside the code.
+RUN pip install --no-cache-dir -e . && useradd --system --uid 10001 linkage
 USER linkage
 EXPOSE 8000
 CMD ["linkage", "serve", "--host", "0.0.0.0", "--port", "8000"]

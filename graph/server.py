@@ -119,6 +119,7 @@ def render_conf(settings: Settings, dist: Path) -> Path:
             lib_dir=dist / "lib", plugins_dir=dist / "plugins", home=home,
             bolt_port=settings.bolt_port, http_port=settings.neo4j_http_port, heap=settings.neo4j_heap,
             pagecache=settings.neo4j_pagecache, tx_memory=settings.neo4j_tx_memory,
+            api_port=settings.api_port,
         )
     except (KeyError, ValueError) as error:
         raise LocalServerError(f"{template_path}: bad placeholder: {error}") from error

@@ -18,6 +18,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from app.api import guide
 from app.api.audit import AuditLog
 from app.api.auth import Authenticator
 from app.api.context import Context
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
         allow_queries_via_get=False, multipart_uploads_enabled=False,
     )
     app.include_router(router, prefix="/graphql")
+    app.include_router(guide.router)  # Neo4j Browser guide and style (static, no data)
     return app
 
 

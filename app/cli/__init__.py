@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from app.cli import db, keys, neo4j
+from app.cli.browse import browse
 from app.cli.check import check
 from app.cli.common import configure_logging
 from app.cli.demo import demo
@@ -34,6 +35,7 @@ app.command("check")(check)
 app.command("detect")(detect)
 app.add_typer(export_app, name="export")
 app.command("eval")(evaluate)
+app.command("browse")(browse)
 
 
 @app.callback()
