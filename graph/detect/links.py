@@ -43,13 +43,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from graph.detect.blocks import EMPTY_PAIRS, block_pairs
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Incidence
 from graph.detect.lsh import band_candidate_pairs, minhash_signatures
-
-EMPTY_PAIRS = np.zeros((0, 2), dtype=np.int64)
-# Offsets of the partners each member of a large block is compared with (linear cost, well connected).
-CHAIN_SKIPS = (1, 2, 3, 5, 8, 13)
 
 
 @dataclass
@@ -112,33 +109,6 @@ def identifier_nats(data: DetectionInput, config: DetectionConfig) -> dict[str, 
         if not incidence.is_empty():
             result[kind] = factor_value * surprise(np.unique(incidence.account).size, incidence.degrees())
     return result
-
-
-def block_pairs(block_starts: np.ndarray, block_sizes: np.ndarray, members: np.ndarray, cap: int) \
-        -> tuple[np.ndarray, np.ndarray]:
-    """Pairs within blocks of a sorted member array: all pairs up to `cap` members, a chain with skip
-    links above. Returns (pairs, block index of each pair)."""
-    pair_parts, block_parts = [], []
-    small = block_sizes <= cap
-    for size in np.unique(block_sizes[small & (block_sizes >= 2)]):
-        chosen = np.flatnonzero(small & (block_sizes == size))
-        starts = block_starts[chosen]
-        i, j = np.triu_indices(int(size), k=1)
-        left = members[starts[:, None] + i[None, :]].ravel()
-        right = members[starts[:, None] + j[None, :]].ravel()
-        pair_parts.append(np.stack([left, right], axis=1))
-        block_parts.append(np.repeat(chosen, i.size))
-    for block in np.flatnonzero(~small):
-        segment = members[block_starts[block]:block_starts[block] + block_sizes[block]]
-        for skip in CHAIN_SKIPS:
-            if segment.size > skip:
-                pair_parts.append(np.stack([segment[:-skip], segment[skip:]], axis=1))
-                block_parts.append(np.full(segment.size - skip, block))
-    if not pair_parts:
-        return EMPTY_PAIRS, np.zeros(0, dtype=np.int64)
-    pairs = np.concatenate(pair_parts).astype(np.int64)
-    pairs.sort(axis=1)
-    return pairs, np.concatenate(block_parts)
 
 
 def identifier_pairs(incidence: Incidence, nats: np.ndarray, cap: int) \

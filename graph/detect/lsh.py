@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from graph.detect.blocks import EMPTY_PAIRS, block_pairs
+
 _MASK32 = np.uint64(0xFFFFFFFF)
 _EMPTY = np.uint32(0xFFFFFFFF)
 
@@ -47,11 +49,11 @@ def band_candidate_pairs(signatures: np.ndarray, eligible: np.ndarray, rows_per_
     """Pairs (i, j), i < j, of eligible rows that share at least one band.
 
     Buckets up to `max_bucket` rows yield all their pairs; larger ones (many identical sets) a chain of
-    neighbours plus skip links, which keeps them connected at linear cost.
+    neighbours plus skip links (graph.detect.blocks), which keeps them connected at linear cost.
     """
     rows = np.flatnonzero(eligible)
     if rows.size < 2:
-        return np.zeros((0, 2), dtype=np.int64)
+        return EMPTY_PAIRS
     permutations = signatures.shape[1]
     bands = permutations // rows_per_band
     rng = np.random.default_rng(7)
@@ -63,16 +65,13 @@ def band_candidate_pairs(signatures: np.ndarray, eligible: np.ndarray, rows_per_
             keys = (part * mixers[None, :]).sum(axis=1, dtype=np.uint64)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
-        boundaries = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
-        sizes = np.diff(boundaries)
-        for start, size in zip(boundaries[:-1][sizes > 1], sizes[sizes > 1], strict=True):
-            members = np.sort(rows[order[start:start + size]])
-            if size <= max_bucket:
-                i, j = np.triu_indices(size, k=1)
-                pairs.append(np.stack([members[i], members[j]], axis=1))
-            else:
-                for skip in (1, 2, 5):
-                    pairs.append(np.stack([members[:-skip], members[skip:]], axis=1))
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, sorted_keys.size])
+        band_pairs, _ = block_pairs(starts, sizes, rows[order].astype(np.int64), max_bucket)
+        pairs.append(band_pairs)
     if not pairs:
-        return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(pairs), axis=0)
+        return EMPTY_PAIRS
+    stacked = np.concatenate(pairs)
+    scale = np.int64(signatures.shape[0])
+    keys = np.unique(stacked[:, 0] * scale + stacked[:, 1])  # 1-D keys sort far faster than rows
+    return np.stack([keys // scale, keys % scale], axis=1)

@@ -73,7 +73,9 @@ class Context:
     data: DetectionInput
     config: DetectionConfig
     by_kind: dict[str, ByAccount]
-    profile_by_bucket: dict[int, float]  # population activity relative to its mean, per bucket
+    profile_start: int  # first bucket of `profile`
+    profile: np.ndarray  # population activity per bucket relative to its mean, from profile_start
+    attrs: dict[str, np.ndarray]  # identifier attributes with defaults filled, computed once
     pivots: np.ndarray
     median_requests: float
     bucket_minutes: int
@@ -83,15 +85,23 @@ class Context:
               bucket_minutes: int) -> Context:
         by_kind = {kind: ByAccount(data.incidence(kind), data.n_accounts) for kind in
                    ("payment", "ip", "template", "capability", "model")}
-        profile: dict[int, float] = {}
+        start, profile = 0, np.ones(1)
         if data.activity_bucket.size:
-            buckets, counts = np.unique(data.activity_bucket, return_counts=True)
-            span = max(int(buckets.max() - buckets.min() + 1), 1)
-            mean = counts.sum() / span
-            profile = dict(zip(buckets.tolist(), (counts / mean).tolist(), strict=True))
+            start = int(data.activity_bucket.min())
+            counts = np.bincount(data.activity_bucket - start).astype(np.float64)
+            profile = counts / max(counts.mean(), 1e-12)
+        payments, ips = data.incidence("payment"), data.incidence("ip")
+        attrs = {
+            "payment_kind": payments.ident_attrs.get("kind", np.full(payments.n_idents, "", dtype=object)),
+            "ip_anonymous": ips.ident_attrs.get("anonymous", np.zeros(ips.n_idents, dtype=bool)).astype(bool),
+            "ip_proxy": ips.ident_attrs.get("proxy_network", np.full(ips.n_idents, "", dtype=object)),
+            "ip_kind": ips.ident_attrs.get("kind", np.full(ips.n_idents, "unknown", dtype=object)),
+        }
+        attrs["ip_anonymous"] = attrs["ip_anonymous"] | np.asarray([bool(p) for p in attrs["ip_proxy"]],
+                                                                   dtype=bool)
         active = data.requests[data.requests > 0]
         median = float(np.median(active)) if active.size else 0.0
-        return cls(data, config, by_kind, profile, pivots, median, bucket_minutes)
+        return cls(data, config, by_kind, start, profile, attrs, pivots, median, bucket_minutes)
 
 
 def shared_payment(ctx: Context, members: np.ndarray) -> Signal | None:
@@ -99,7 +109,7 @@ def shared_payment(ctx: Context, members: np.ndarray) -> Signal | None:
     positions = view.gather(members)
     if positions.size == 0:
         return None
-    kinds = view.incidence.ident_attrs.get("kind", np.full(view.incidence.n_idents, "", dtype=object))
+    kinds = ctx.attrs["payment_kind"]
     idents = view.ident[positions]
     counts = Counter(idents.tolist())
     shared = {ident: n for ident, n in counts.items() if n >= 2 and kinds[ident] != "invoice"}
@@ -123,12 +133,9 @@ def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     positions = view.gather(members)
     if positions.size == 0:
         return []
-    incidence = view.incidence
     idents, requests = view.ident[positions], view.requests[positions]
-    anonymous_attr = incidence.ident_attrs.get("anonymous", np.zeros(incidence.n_idents, dtype=bool))
-    proxy_attr = incidence.ident_attrs.get("proxy_network", np.full(incidence.n_idents, "", dtype=object))
-    kind_attr = incidence.ident_attrs.get("kind", np.full(incidence.n_idents, "unknown", dtype=object))
-    anonymous = anonymous_attr[idents].astype(bool) | np.asarray([bool(p) for p in proxy_attr[idents]])
+    proxy_attr, kind_attr = ctx.attrs["ip_proxy"], ctx.attrs["ip_kind"]
+    anonymous = ctx.attrs["ip_anonymous"][idents]
     signals: list[Signal] = []
     total = max(float(requests.sum()), 1.0)
     anonymous_share = float(requests[anonymous].sum()) / total
@@ -194,7 +201,7 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     span = last - first + 1
     # Expected simultaneous members per bucket if members acted independently with the population's rhythm.
     duty = np.bincount(owner, minlength=members.size) / span
-    profile = np.asarray([ctx.profile_by_bucket.get(int(b), 1.0) for b in unique])
+    profile = ctx.profile[np.clip(unique - ctx.profile_start, 0, ctx.profile.size - 1)]
     expected = duty.sum() * profile
     bursts = (active_members >= 3) & (active_members >= 4 * expected) & (active_members >= 0.2 * members.size)
     burst_share = float(active_members[bursts].sum() / active_members.sum())
