@@ -1,37 +1,76 @@
-"""`linkage demo`: the whole pipeline on generated data, then serve until Ctrl-C."""
+"""`linkage demo`: the whole pipeline on generated data — generate → load → detect → serve — until Ctrl-C."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import typer
 
 from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
+from graph.detect.pipeline import run_detection
+from graph.load import load_directory
 from graph.maintenance import apply_schema
 from graph.server import start_server
+from graph.synthetic import generate_dataset
 
 
 @reports_errors
-def demo() -> None:
-    """Start the local Neo4j (assembling it on first run), apply the schema, and keep serving.
+def demo(
+    accounts: int = typer.Option(20_000, "--accounts", min=1000, help="Accounts in the generated data set."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Generator seed."),
+    data: Path = typer.Option(Path(".linkage/demo-data"), "--data", help="Where the generated tables go."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API until Ctrl-C at the end."),
+) -> None:
+    """Start the local Neo4j (assembling it on first run), apply the schema, generate a data set with three
+    hidden campaigns, load it, detect clusters, create an analyst API key and serve the GraphQL API.
 
-    Prints where to look (Neo4j Browser) and keeps running until Ctrl-C.
+    Loading is idempotent: a second `make demo` reuses the data and the graph and only re-detects.
     """
+    from app.api.credentials import Role, create_key
+
     settings = load_settings_or_exit()
     started = time.perf_counter()
     if settings.is_local_server:
         console.rule("Neo4j")
         console.print(start_server(settings, echo=console.print).describe())
+    folder = data / f"{accounts}-{seed}"
+    if not (folder / "labels.csv").is_file():
+        console.rule("Generate")
+        summary = generate_dataset(folder, accounts=accounts, seed=seed)
+        console.print(f"{summary.rows['requests']:,} requests of {accounts:,} accounts → {folder}")
     with open_database(settings) as database:
-        console.rule("Schema")
-        console.print(f"{apply_schema(database)} constraints and indexes in place")
+        console.rule("Schema and load")
+        apply_schema(database)
+        loaded = load_directory(database, folder)
+        for table in loaded.tables:
+            console.print(f"  {table.table}: {table.status}, {table.read:,} read, {table.loaded:,} loaded, "
+                          f"{table.quarantined:,} quarantined")
+        console.rule("Detect")
+        detection = run_detection(database, progress=console.print)
+        counts = detection.count_by_verdict()
+        console.print(f"{len(detection.clusters):,} clusters: {counts['suspicious']} suspicious, "
+                      f"{counts['review']} review, {counts['benign']:,} benign")
+        top = sorted(detection.clusters, key=lambda c: (-c.score, c.cluster_id))[:3]
+        for cluster in top:
+            console.print(f"  {cluster.cluster_id} {cluster.verdict} score {cluster.score:.2f} "
+                          f"size {len(cluster.members):,}: {cluster.evidence[0]['summary']}")
+        key = create_key(database, name=f"demo-{int(time.time())}", role=Role.ANALYST)
     console.rule("Ready")
-    console.print(f"Pipeline ready in {time.perf_counter() - started:.1f}s")
-    console.print(f"Neo4j Browser: {settings.browser_url}  (user {settings.neo4j_user}, "
-                  "password from NEO4J_PASSWORD or the development default)")
-    console.print("Press Ctrl-C to stop (the Neo4j server keeps running: `linkage neo4j stop`).")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    console.print(f"Pipeline ready in {time.perf_counter() - started:.0f}s")
+    console.print(f"Neo4j Browser: {settings.browser_url}  (user {settings.neo4j_user}; password "
+                  "NEO4J_PASSWORD or the development default)")
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    console.print(f"GraphQL API:   {api}/graphql  (GraphiQL in development)")
+    console.print(f"API key (analyst, shown once): {key.token}")
+    console.print(f"Evaluate:      linkage eval --labels {folder / 'labels.csv'}")
+    if top:
+        console.print(f"Picture:       linkage browse {top[0].cluster_id}")
+    if not serve:
+        return
+    import uvicorn
+
+    from app.api.main import create_app
+
+    console.print("Serving until Ctrl-C (Neo4j keeps running: `linkage neo4j stop`).")
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
