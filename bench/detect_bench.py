@@ -1,0 +1,63 @@
+"""Detection benchmark (not a test): detection time per stage on the graph that is loaded, peak memory,
+quality against labels.csv, and the baseline's time and quality on the same graph.
+
+    NEO4J_URI=bolt://127.0.0.1:17900 .venv/bin/python bench/detect_bench.py --labels DATA/labels.csv
+
+Load the data first (bench/load_bench.py or `linkage load`). Figures go to stdout and, with --json, to a
+file; bench/README-detect.md has the measured tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+from app.settings import Settings
+from graph.db import connect
+from graph.detect.evaluate import baseline_flags, flags_from_members, read_labels, score_flags
+from graph.detect.inputs import read_inputs
+from graph.detect.pipeline import run_detection
+from graph.queries import get_query
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--labels", type=Path, required=True)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    labels = read_labels(args.labels)
+    settings = Settings()
+    with connect(settings) as database:
+        started = time.perf_counter()
+        summary = run_detection(database)
+        total = time.perf_counter() - started
+        rows = database.read(get_query("detect_cluster_members").text, timeout=settings.write_timeout_s)
+        ours = score_flags("linkage", flags_from_members(rows), labels, total)
+        started = time.perf_counter()
+        data = read_inputs(database)
+        read_seconds = time.perf_counter() - started
+        flagged, baseline_seconds = baseline_flags(data)
+    baseline = score_flags("baseline", flagged, labels, read_seconds + baseline_seconds)
+    result = {
+        "accounts": summary.accounts, "clusters": len(summary.clusters),
+        "verdicts": summary.count_by_verdict(), "candidate_pairs": summary.candidate_pairs,
+        "links": summary.links, "glue_edges": summary.glue_edges,
+        "stage_seconds": {k: round(v, 1) for k, v in summary.stage_seconds.items()},
+        "total_seconds": round(total, 1), "peak_rss_mib": round(peak_rss_mib()),
+        "baseline_seconds": {"read": round(read_seconds, 1), "components": round(baseline_seconds, 2)},
+        "ours": ours.__dict__, "baseline": baseline.__dict__,
+    }
+    print(json.dumps(result, indent=1, default=str))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
