@@ -96,6 +96,10 @@ def test_email_is_stored_only_as_keyed_hash(con: duckdb.DuckDBPyConnection) -> N
     ).fetchall()[0]
     expected = hmac.new(HASH_KEY, b"alice@example.com", hashlib.sha256).hexdigest()
     assert row == (expected, "example.com", "US")
+    # The linkage check hashes a signup's raw email in Python; it must find the loaded account.
+    from graph.check import hash_email
+
+    assert hash_email("  Alice@Example.com ", HASH_KEY.decode()) == expected
     columns = [r[0] for r in con.execute(f"DESCRIBE {staged.name}").fetchall()]
     assert "email" not in columns
 
