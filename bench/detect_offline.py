@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 
 from graph.detect.config import DetectionConfig
+from graph.detect.evaluate import Labels, baseline_flags, score_flags
 from graph.detect.inputs import build_accounts, build_incidence
 from graph.detect.pipeline import detect_clusters
 from graph.templates import group_templates, mask_prompt_sql
@@ -109,6 +110,12 @@ def main() -> None:
         print(f"== {arg}: accounts {data.n_accounts} build {built:.1f}s {timings} candidates {candidates} "
               f"links {links} glue {glue}")
         print(f"   precision {precision:.4f} recall {recall:.4f} flagged {len(flagged)} truth {len(truth)}")
+        base_flagged, base_seconds = baseline_flags(data)
+        base = score_flags("baseline", base_flagged, Labels({a: c for a, (c, _) in labels.items()},
+                                                           {a: p for a, (_, p) in labels.items()}), base_seconds)
+        print(f"   baseline: precision {base.precision:.4f} recall {base.recall:.4f} F1 {base.f1:.4f} "
+              f"FP rate {base.false_positive_rate:.2%} per campaign "
+              f"{ {c: round(r, 3) for c, r in base.recall_by_campaign.items()} } ({base.seconds:.2f}s)")
         per_campaign = Counter(labels[a][0] for a in truth)
         hit = Counter(labels[a][0] for a in flagged & truth)
         print("   recall per campaign:", {c: f"{hit[c]}/{n}" for c, n in sorted(per_campaign.items())})
