@@ -7,7 +7,10 @@
     ├── DatabaseUnavailableError  Neo4j does not answer (wrong address, server down)
     ├── DatabaseError             Neo4j answered with an error (bad credentials, query failure, timeout)
     ├── InputError                an input file or row that cannot be read (names file, line, field)
-    └── NotFoundError             an id that is not in the graph
+    │   └── BadInputError         an API argument that cannot be used (code BAD_INPUT)
+    ├── NotFoundError             an id that is not in the graph
+    ├── UnauthenticatedError      no API key, or one that is malformed, unknown or revoked (HTTP 401)
+    └── ForbiddenError            the API key's role does not allow the operation
 
 The CLI turns each into a one-line message and an exit code; the API into a GraphQL error with a stable
 `code` (the class's `code` attribute) and no internals.
@@ -60,3 +63,15 @@ class InputError(LinkageError):
 class NotFoundError(LinkageError):
     code = "NOT_FOUND"
     exit_code = 1
+
+
+class BadInputError(InputError):
+    code = "BAD_INPUT"
+
+
+class UnauthenticatedError(LinkageError):
+    code = "UNAUTHENTICATED"
+
+
+class ForbiddenError(LinkageError):
+    code = "FORBIDDEN"

@@ -1,8 +1,7 @@
-"""The API's errors and how every error leaves the server: a message and a stable `extensions.code`.
+"""How every error leaves the API: a message and a stable `extensions.code`.
 
-    UnauthenticatedError  no key, or a key that is malformed, unknown or revoked (HTTP 401)
-    ForbiddenError        the key's role does not allow the operation
-    BadInputError         an argument that cannot be used (code BAD_INPUT, like a GraphQL validation error)
+The API's own error classes (UnauthenticatedError, ForbiddenError, BadInputError) live with the rest of the
+hierarchy in graph/errors.py and are re-exported here.
 
 `LinkageErrorMasking` replaces every error on the way out: linkage errors keep their message and code
 (database errors are reworded so no Cypher or server detail leaks), GraphQL syntax and validation errors
@@ -17,21 +16,19 @@ import logging
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from graph.errors import DatabaseError, DatabaseUnavailableError, InputError, LinkageError
+from graph.errors import (
+    BadInputError,
+    DatabaseError,
+    DatabaseUnavailableError,
+    ForbiddenError,
+    InputError,
+    LinkageError,
+    UnauthenticatedError,
+)
+
+__all__ = ["BadInputError", "ForbiddenError", "LinkageErrorMasking", "UnauthenticatedError", "describe_error"]
 
 log = logging.getLogger(__name__)
-
-
-class UnauthenticatedError(LinkageError):
-    code = "UNAUTHENTICATED"
-
-
-class ForbiddenError(LinkageError):
-    code = "FORBIDDEN"
-
-
-class BadInputError(InputError):
-    code = "BAD_INPUT"
 
 
 def describe_error(error: GraphQLError) -> tuple[str, str]:
