@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from app.api.audit import AuditLog
 from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
 from graph.detect.evaluate import Scores, baseline_flags, flags_from_members, read_labels, score_flags
 from graph.detect.inputs import read_inputs
@@ -20,6 +22,12 @@ from graph.queries import get_query
 export_app = typer.Typer(help="Write clusters to files: a member table, or a STIX 2.1 bundle for sharing.",
                          no_args_is_help=True)
 EXPORT_COLUMNS = ("cluster_id", "account_id", "score", "verdict")
+
+
+def audit_export(settings_audit_log: Path, operation: str, **facts: str | int) -> None:
+    """Every export leaves an audit record (who, what, when; counts and our own ids, never values)."""
+    AuditLog(settings_audit_log).record(operation=operation, actor="cli", key_id=None, role="admin",
+                                        request_id=uuid.uuid4().hex, **facts)
 
 
 @reports_errors
@@ -77,6 +85,7 @@ def export_clusters(out: Path = typer.Option(..., "--out", help="File to write: 
         out.write_text(json.dumps(records, indent=1) + "\n", encoding="utf-8")
     else:
         out.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    audit_export(settings.audit_log, "cli.export.clusters", rows=len(records))
     console.print(f"{len(records):,} member rows of {len({r['cluster_id'] for r in records}):,} clusters "
                   f"→ {out}")
 
@@ -99,6 +108,8 @@ def export_stix(cluster_id: str = typer.Argument(..., help="The cluster to share
     bundle = build_bundle(rows[0], tlp=tlp)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(bundle.serialize(pretty=True) + "\n", encoding="utf-8")
+    audit_export(settings.audit_log, "cli.export.stix", cluster_id=cluster_id, objects=len(bundle.objects),
+                 tlp=tlp)
     console.print(f"STIX bundle with {len(bundle.objects)} objects → {out}")
 
 

@@ -89,9 +89,10 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
                                                                      neo4j_settings: Settings,
                                                                      tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    audit = tmp_path / "audit.jsonl"
     for name, value in (("NEO4J_URI", neo4j_settings.neo4j_uri),
                         ("NEO4J_PASSWORD", neo4j_settings.neo4j_password.get_secret_value()),
-                        ("NEO4J_DATABASE", neo4j_settings.neo4j_database)):
+                        ("NEO4J_DATABASE", neo4j_settings.neo4j_database), ("LINKAGE_AUDIT_LOG", str(audit))):
         monkeypatch.setenv(name, value)
     from app.cli import app
 
@@ -107,6 +108,9 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
     header = first.read_text().splitlines()[0]
     assert header == "cluster_id,account_id,score,verdict"
     assert cluster(detected, suspicious)["case_status"] == "DISMISSED"
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [r["operation"] for r in records] == ["cli.export.clusters", "cli.export.clusters"]
+    assert all(r["rows"] > 0 and "account_id" not in r for r in records)
 
 
 def test_stix_bundle_parses_and_every_reference_resolves(detected: Database) -> None:
