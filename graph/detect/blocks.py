@@ -1,5 +1,6 @@
-"""Pairs within blocks (accounts sharing a key): all pairs for small blocks, a chain with skip links for
-large ones, so that a block of 20,000 accounts costs ~6 pairs per account instead of 200 million."""
+"""Index helpers: gathers over CSR rows, and pairs within blocks (accounts sharing a key) — all pairs for
+small blocks, a chain with skip links for large ones, so that a block of 20,000 accounts costs ~6 pairs
+per account instead of 200 million."""
 
 from __future__ import annotations
 
@@ -35,3 +36,18 @@ def block_pairs(block_starts: np.ndarray, block_sizes: np.ndarray, members: np.n
     pairs = np.concatenate(pair_parts).astype(np.int64)
     pairs.sort(axis=1)
     return pairs, np.concatenate(block_parts)
+
+
+def csr_positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions of every entry of the given CSR rows, in row order, without a Python loop.
+
+    >>> csr_positions(np.array([0, 2, 2, 5]), np.array([0, 2])).tolist()
+    [0, 1, 2, 3, 4]
+    """
+    starts, ends = indptr[rows], indptr[rows + 1]
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+    return offsets + np.arange(total)

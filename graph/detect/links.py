@@ -44,6 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.detect.blocks import EMPTY_PAIRS, block_pairs
+from graph.detect.components import component_labels
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Incidence
 from graph.detect.lsh import band_candidate_pairs, minhash_signatures
@@ -56,6 +57,7 @@ class Links:
     weights: np.ndarray  # evidence (nats) of each kept pair
     candidates: int  # candidate pairs evaluated
     threshold: float  # nats a pair needed
+    cohorts: np.ndarray  # per account: pivot cohort id (model * 2 + young) or -1, reused by the signals
     # Every candidate pair with positive evidence (below the threshold too), for group-level merging.
 
 
@@ -317,7 +319,7 @@ def build_links(data: DetectionInput, config: DetectionConfig) -> Links:
     pairs, _ = sum_by_pair(np.concatenate(candidate_parts), np.zeros(sum(len(p) for p in candidate_parts)), n)
     threshold = float(np.log(max(len(pairs), 1)) + config.link_margin_nats)
     if len(pairs) == 0:
-        return Links(glue, pairs, np.zeros(0), 0, threshold)
+        return Links(glue, pairs, np.zeros(0), 0, threshold, cohorts)
     keys = pairs[:, 0] * n + pairs[:, 1]
 
     def lookup(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -349,7 +351,7 @@ def build_links(data: DetectionInput, config: DetectionConfig) -> Links:
     young = (cohorts[pairs[:, 0]] >= 0) & (cohorts[pairs[:, 0]] % 2 == 1)
     keep = (evidence >= threshold) | (same_cohort & young)
     supported = supported_links(n, glue, pairs[keep])
-    return Links(glue, pairs[keep][supported], evidence[keep][supported], len(pairs), threshold)
+    return Links(glue, pairs[keep][supported], evidence[keep][supported], len(pairs), threshold, cohorts)
 
 
 def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:
@@ -358,7 +360,7 @@ def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:
     than one link; unsupported links survive only as isolated pairs."""
     if links.size == 0:
         return np.zeros(0, dtype=bool)
-    groups = component_labels_of(n, glue)
+    groups = component_labels(n, glue)
     left, right = groups[links[:, 0]], groups[links[:, 1]]
     between = left != right
     low, high = np.minimum(left, right), np.maximum(left, right)
@@ -394,13 +396,3 @@ def _distinct_per_key(keys: np.ndarray, values: np.ndarray, n_keys: int) -> np.n
     """Number of distinct values per key index."""
     pairs = np.unique(np.stack([keys, values], axis=1), axis=0)
     return np.bincount(pairs[:, 0], minlength=n_keys)
-
-
-def component_labels_of(n: int, edges: np.ndarray) -> np.ndarray:
-    """Connected-component label per account for `edges` (each account alone when there are none)."""
-    if edges.size == 0:
-        return np.arange(n, dtype=np.int64)
-    from scipy.sparse.csgraph import connected_components
-
-    graph = sp.coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n)).tocsr()
-    return connected_components(graph, directed=False)[1].astype(np.int64)

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 import numpy as np
 
 from graph.db import Database
+from graph.detect.blocks import csr_positions
 from graph.detect.components import clusters_from_labels, component_labels
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, read_inputs
-from graph.detect.links import build_links, pivot_cohorts
+from graph.detect.links import build_links
 from graph.detect.persist import ClusterResult, assign_ids, read_previous_membership, write_clusters
 from graph.detect.scoring import score_cluster
 from graph.detect.signals import Context, cluster_signals
@@ -61,7 +62,7 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
     timings["clusters"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    context = Context.build(data, config, pivot_cohorts(data, config), bucket_minutes)
+    context = Context.build(data, config, links.cohorts, bucket_minutes)
     results: list[ClusterResult] = []
     for cluster_id, group, members in zip(ids, groups, member_ids, strict=True):
         signals, mitigation = cluster_signals(context, group)
@@ -71,10 +72,9 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
                         if "capability_focus" in by_name else [])
         proxies = [p["name"] for p in
                    by_name["proxy_network"].metrics["proxy_networks"]] if "proxy_network" in by_name else []
-        starts, ends = data.activity_indptr[group], data.activity_indptr[group + 1]
-        spans = [data.activity_bucket[s:e] for s, e in zip(starts, ends, strict=True) if e > s]
-        first = _bucket_time(int(min(b.min() for b in spans)), bucket_minutes) if spans else None
-        last = _bucket_time(int(max(b.max() for b in spans)), bucket_minutes) if spans else None
+        buckets = data.activity_bucket[csr_positions(data.activity_indptr, group)]
+        first = _bucket_time(int(buckets.min()), bucket_minutes) if buckets.size else None
+        last = _bucket_time(int(buckets.max()), bucket_minutes) if buckets.size else None
         results.append(ClusterResult(cluster_id, members, verdict.score, verdict.verdict, verdict.evidence,
                                      verdict.signals, capabilities, proxies, first, last))
     timings["signals"] = time.perf_counter() - started

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from graph.detect.blocks import csr_positions
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Incidence
 
@@ -57,13 +58,7 @@ class ByAccount:
 
     def gather(self, members: np.ndarray) -> np.ndarray:
         """Positions (into the sorted arrays) of every relationship of the members."""
-        starts, ends = self.indptr[members], self.indptr[members + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
-        if total == 0:
-            return np.zeros(0, dtype=np.int64)
-        offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-        return offsets + np.arange(total)
+        return csr_positions(self.indptr, members)
 
 
 @dataclass
@@ -175,15 +170,8 @@ def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
 def member_activity(ctx: Context, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(bucket, count, member position) of every active bucket of the members."""
     data = ctx.data
-    starts, ends = data.activity_indptr[members], data.activity_indptr[members + 1]
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, np.zeros(0), empty
-    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-    positions = offsets + np.arange(total)
-    owner = np.repeat(np.arange(members.size), lengths)
+    positions = csr_positions(data.activity_indptr, members)
+    owner = np.repeat(np.arange(members.size), data.activity_indptr[members + 1] - data.activity_indptr[members])
     return data.activity_bucket[positions], data.activity_count[positions], owner
 
 
