@@ -20,6 +20,13 @@ class DetectionConfig:
         "mobile": 0.1, "education": 0.1,
     })
     anonymous_ip_weight: float = 0.15  # VPN, Tor or a named proxy network's exit
+    # Factor on ln(N/d) for a shared payment method, by kind: how specific the fingerprint is to one payer.
+    # A card, bank account or PayPal login belongs to a person; a crypto address may be an exchange's
+    # deposit address; "other" is unknown; an invoice is a billing relationship between organisations.
+    payment_kind_weight: dict[str, float] = field(default_factory=lambda: {
+        "card": 1.0, "bank": 1.0, "paypal": 1.0, "crypto": 0.7, "other": 0.7, "invoice": 0.5, "unknown": 0.7,
+    })
+    api_key_weight: float = 1.0  # one credential
     client_weight: float = 0.5  # an API-client fingerprint is a weaker device identifier
     email_domain_weight: float = 0.7  # a domain is chosen by its owner; mainstream ones weigh ~nothing
     # Identifiers shared by more accounts than this are not expanded into pairs: they are hubs, judged at
@@ -36,8 +43,8 @@ class DetectionConfig:
     # --- behaviour (pairs found by MinHash LSH and cohorts, never all pairs) --------------------------
     min_active_buckets: int = 6  # too little activity says nothing about synchrony
     timing_max_nats: float = 40.0  # one kind of evidence should not dwarf all others
-    template_min_share: float = 0.05  # templates below this share of an account's traffic are noise
-    template_max_document_share: float = 0.2  # a template used by >20% of senders identifies nobody
+    template_min_shared: int = 2  # one template in common is a coincidence of topics
+    template_max_nats: float = 40.0
     creation_window_s: float = 24 * 3600.0
     pivot_window_s: float = 48 * 3600.0
     young_account_s: float = 30 * 24 * 3600.0
@@ -55,4 +62,44 @@ class DetectionConfig:
     declared_org_share: float = 0.8  # members mostly of one customer organisation: a declared relationship
     declared_org_factor: float = 0.5
     household_card_degree: int = 5  # a card shared by up to this many accounts is household scale
+    # A payment method or API key shared beyond household scale glues its accounts only when they look like
+    # one operator: at least `coherence_share` of its sampled holder pairs have `coherence_nats` of evidence
+    # beyond the identifier itself (a chance pair reaches 3 nats about 1 time in 10).
+    coherence_nats: float = 3.0
+    coherence_share: float = 0.5
     seed: int = 20261127  # MinHash permutations; any fixed value gives deterministic results
+
+    # --- cluster signals (graph/detect/signals.py): where each score starts and when it is full ---------
+    # Pooled payment: Σ accounts beyond household scale per method (weighted by how much the method belongs
+    # to the cluster); 10 such accounts make the signal ~0.63.
+    signal_payment_excess_scale: float = 10.0
+    # Proxy use: share of member traffic through anonymising exits × share of members on them; 0.8 is full.
+    signal_proxy_full_share: float = 0.8
+    # Shared IPs: members per IP among the members' IPs; one per IP is nothing, ten is full.
+    signal_ip_reuse_floor: float = 2.0
+    signal_ip_reuse_span: float = 8.0
+    # Bursts: a bucket whose member count has a Poisson tail below this under the members' own schedules
+    # and the population's rhythm, with at least this many members and this share of the cluster.
+    signal_burst_p_value: float = 1e-6
+    signal_burst_min_members: int = 3
+    signal_burst_member_share: float = 0.2
+    signal_burst_share_floor: float = 0.2  # share of member activity in bursts where the signal starts
+    signal_burst_share_span: float = 0.5
+    # Load balancing needs enough members and time (48 buckets = 8 h at 10 minutes) to mean anything.
+    signal_balance_min_members: int = 5
+    signal_balance_min_span: int = 48
+    signal_balance_coverage_floor: float = 0.3  # share of buckets with activity
+    signal_balance_coverage_span: float = 0.4
+    signal_balance_hourly_cv: float = 0.5  # hour-of-day variation at which the total stops being "flat"
+    # Playbook: templates used by at least half the members and mostly inside the cluster.
+    signal_playbook_member_share: float = 0.5
+    signal_playbook_purity: float = 0.5
+    signal_playbook_share_floor: float = 0.3
+    signal_playbook_share_span: float = 0.5
+    signal_capability_share_floor: float = 0.6
+    signal_capability_share_span: float = 0.35
+    signal_pivot_fraction_floor: float = 0.2
+    signal_pivot_fraction_span: float = 0.5
+    signal_signup_min_members: int = 5
+    signal_signup_fraction_floor: float = 0.3
+    signal_signup_fraction_span: float = 0.5

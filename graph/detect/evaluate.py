@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from graph.detect.components import clusters_from_labels, component_labels
+from graph.detect.identifiers import star_edges
 from graph.detect.inputs import DetectionInput
-from graph.detect.links import star_edges
 from graph.errors import InputError
 
 

@@ -66,6 +66,21 @@ class DetectionInput:
     activity_bucket: np.ndarray  # int64 bucket index since the epoch
     activity_count: np.ndarray  # float64 requests in the bucket
     incidences: dict[str, Incidence]
+    bucket_minutes: int = 10  # width of an activity bucket
+
+    @classmethod
+    def from_activity(cls, activity: Mapping[int, Iterable[int]], n_accounts: int | None = None,
+                      bucket_minutes: int = 10) -> DetectionInput:
+        """Accounts `acct_00000`… with the given active buckets and nothing else (examples and tests)."""
+        n = n_accounts if n_accounts is not None else (max(activity) + 1 if activity else 0)
+        lists = [sorted(set(activity.get(i, ()))) for i in range(n)]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum([len(buckets) for buckets in lists], out=indptr[1:])
+        buckets = np.asarray([b for row in lists for b in row], dtype=np.int64)
+        return cls(account_ids=[f"acct_{i:05d}" for i in range(n)], created_at=np.full(n, np.nan),
+                   requests=np.full(n, 10.0), org=np.full(n, -1, dtype=np.int32), activity_indptr=indptr,
+                   activity_bucket=buckets, activity_count=np.ones(buckets.size), incidences={},
+                   bucket_minutes=bucket_minutes)
 
     @property
     def n_accounts(self) -> int:

@@ -50,6 +50,7 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
                     timings: dict[str, float] | None = None) -> tuple[list[ClusterResult], int, int, int]:
     """The in-memory part of detection: clusters with ids, scores, verdicts and evidence."""
     timings = timings if timings is not None else {}
+    data.bucket_minutes = bucket_minutes
     started = time.perf_counter()
     links = build_links(data, config)
     timings["links"] = time.perf_counter() - started
@@ -62,7 +63,7 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
     timings["clusters"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    context = Context.build(data, config, links.cohorts, bucket_minutes)
+    context = Context.build(data, config, links.cohorts, links.model.activity if links.model else None)
     results: list[ClusterResult] = []
     for cluster_id, group, members in zip(ids, groups, member_ids, strict=True):
         signals, mitigation = cluster_signals(context, group)

@@ -1,16 +1,20 @@
 """Cluster-level signals: each measures one principle of coordinated abuse on a cluster's members and
 returns a score in [0, 1] with the numbers an analyst needs to check it.
 
-- shared_payment     accounts per payer beyond household scale (a pool of reused cards)
-- proxy_network      traffic through proxy, VPN or Tor exits; names the proxy networks
-- shared_ips         members reusing each other's IPs
-- synchronized_bursts  members active together far more than the population's rhythm predicts
-- load_balancing     steady round-the-clock total while members take turns (each under its limits)
-- template_playbook  traffic concentrated on templates shared across members
-- capability_focus   traffic concentrated on one capability
-- model_pivot        members switching most traffic to a newly released model within days
-- signup_burst       members created close together
-- declared_org       (mitigation) members of one customer organisation: a declared relationship
+- shared_payment       accounts per payer beyond household scale, counting only methods that belong to the
+                       cluster (app-store billing shared with thousands of outsiders is not a pool)
+- proxy_network        traffic through proxy, VPN or Tor exits; names the proxy networks
+- shared_ips           members reusing each other's IPs
+- synchronized_bursts  members active together far beyond what their own schedules and the population's
+                       rhythm explain
+- load_balancing       steady round-the-clock total while members take turns (each under its limits)
+- template_playbook    traffic concentrated on templates shared across members and rare outside them
+- capability_focus     traffic concentrated on one capability
+- model_pivot          members switching most traffic to a newly released model within days
+- signup_burst         members created close together
+- declared_org         (mitigation) members of one customer organisation: a declared relationship
+
+Thresholds live in `DetectionConfig` (`signal_*` fields) with the reason for each default.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.stats import poisson
 
+from graph.detect.activity import ActivityModel
 from graph.detect.blocks import csr_positions
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Incidence
@@ -42,6 +48,11 @@ def clip01(value: float) -> float:
     return float(min(1.0, max(0.0, value)))
 
 
+def ramp(value: float, floor: float, span: float) -> float:
+    """0 at `floor`, 1 at `floor + span`, linear between."""
+    return clip01((value - floor) / span)
+
+
 class ByAccount:
     """An incidence sorted by account, to gather a member set's relationships without scanning all."""
 
@@ -55,6 +66,7 @@ class ByAccount:
         counts = np.bincount(incidence.account, minlength=n_accounts)
         self.indptr = np.zeros(n_accounts + 1, dtype=np.int64)
         np.cumsum(counts, out=self.indptr[1:])
+        self.degrees = incidence.degrees()
 
     def gather(self, members: np.ndarray) -> np.ndarray:
         """Positions (into the sorted arrays) of every relationship of the members."""
@@ -68,16 +80,16 @@ class Context:
     data: DetectionInput
     config: DetectionConfig
     by_kind: dict[str, ByAccount]
+    activity: ActivityModel
     profile_start: int  # first bucket of `profile`
     profile: np.ndarray  # population activity per bucket relative to its mean, from profile_start
     attrs: dict[str, np.ndarray]  # identifier attributes with defaults filled, computed once
     pivots: np.ndarray
-    median_requests: float
     bucket_minutes: int
 
     @classmethod
     def build(cls, data: DetectionInput, config: DetectionConfig, pivots: np.ndarray,
-              bucket_minutes: int) -> Context:
+              activity: ActivityModel | None = None) -> Context:
         by_kind = {kind: ByAccount(data.incidence(kind), data.n_accounts) for kind in
                    ("payment", "ip", "template", "capability", "model")}
         start, profile = 0, np.ones(1)
@@ -94,12 +106,14 @@ class Context:
         }
         attrs["ip_anonymous"] = attrs["ip_anonymous"] | np.asarray([bool(p) for p in attrs["ip_proxy"]],
                                                                    dtype=bool)
-        active = data.requests[data.requests > 0]
-        median = float(np.median(active)) if active.size else 0.0
-        return cls(data, config, by_kind, start, profile, attrs, pivots, median, bucket_minutes)
+        return cls(data, config, by_kind, activity or ActivityModel.build(data), start, profile, attrs, pivots,
+                   data.bucket_minutes)
 
 
 def shared_payment(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Accounts per payer beyond household scale. A method counts by how much it belongs to the cluster
+    (members holding it / everyone holding it): an operator's card pool is all inside, app-store billing
+    or a marketplace wallet that thousands of outsiders use too is infrastructure and counts ~nothing."""
     view = ctx.by_kind["payment"]
     positions = view.gather(members)
     if positions.size == 0:
@@ -111,15 +125,22 @@ def shared_payment(ctx: Context, members: np.ndarray) -> Signal | None:
     if not shared:
         return None
     household = ctx.config.household_card_degree
-    excess = sum(max(0, n - household) for n in shared.values())
-    sharing_accounts = len(set(view.account[positions][np.isin(idents, list(shared))].tolist()))
-    largest = max(shared.values())
+    purity = {ident: n / max(int(view.degrees[ident]), n) for ident, n in shared.items()}
+    excess = sum(max(0, n - household) * purity[ident] for ident, n in shared.items())
+    pooled = {ident: n for ident, n in shared.items() if purity[ident] >= 0.5}
+    outside = {ident: n for ident, n in shared.items() if purity[ident] < 0.5}
+    sharing_accounts = len(set(view.account[positions][np.isin(idents, list(pooled))].tolist())) if pooled else 0
+    largest = max(pooled.values()) if pooled else 0
+    widest = [{"fingerprint": view.incidence.names[i], "members": n, "holders": int(view.degrees[i]),
+               "kind": str(kinds[i])} for i, n in sorted(outside.items(), key=lambda item: -item[1])[:3]]
+    summary = (f"{len(pooled)} payment methods shared by {sharing_accounts} member accounts "
+               f"(largest: {largest} accounts on one method)")
+    if outside:
+        summary += f"; {len(outside)} more shared mostly with non-members (platform billing, not counted)"
     return Signal(
-        "shared_payment", clip01(1 - np.exp(-excess / 10.0)),
-        f"{len(shared)} payment methods shared by {sharing_accounts} member accounts "
-        f"(largest: {largest} accounts on one method)",
-        {"shared_methods": len(shared), "accounts_sharing": sharing_accounts, "largest_share": largest,
-         "kinds": sorted({str(kinds[i]) for i in shared})},
+        "shared_payment", clip01(1 - np.exp(-excess / ctx.config.signal_payment_excess_scale)), summary,
+        {"shared_methods": len(pooled), "accounts_sharing": sharing_accounts, "largest_share": largest,
+         "kinds": sorted({str(kinds[i]) for i in pooled}), "shared_with_outsiders": widest},
     )
 
 
@@ -128,6 +149,7 @@ def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     positions = view.gather(members)
     if positions.size == 0:
         return []
+    config = ctx.config
     idents, requests = view.ident[positions], view.requests[positions]
     proxy_attr, kind_attr = ctx.attrs["ip_proxy"], ctx.attrs["ip_kind"]
     anonymous = ctx.attrs["ip_anonymous"][idents]
@@ -136,7 +158,7 @@ def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     anonymous_share = float(requests[anonymous].sum()) / total
     members_on_anonymous = len(set(view.account[positions][anonymous].tolist()))
     if members_on_anonymous:
-        networks = Counter()
+        networks: Counter[str] = Counter()
         for ident in idents[anonymous]:
             if proxy_attr[ident]:
                 networks[str(proxy_attr[ident])] += 1
@@ -144,7 +166,7 @@ def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
         top = [{"name": name, "member_links": n} for name, n in networks.most_common(5)]
         named = f" via {', '.join(t['name'] for t in top[:3])}" if top else ""
         signals.append(Signal(
-            "proxy_network", clip01(anonymous_share * coverage * 1.25),
+            "proxy_network", clip01(anonymous_share * coverage / config.signal_proxy_full_share),
             f"{anonymous_share:.0%} of member traffic through proxy/VPN/Tor exits{named}; "
             f"{members_on_anonymous} of {len(members)} members",
             {"anonymous_traffic_share": round(anonymous_share, 4), "members_on_anonymous": members_on_anonymous,
@@ -158,7 +180,7 @@ def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     kinds = Counter(str(kind_attr[i]) for i in distinct)
     if shared_ips:
         signals.append(Signal(
-            "shared_ips", clip01((reuse - 2.0) / 8.0),
+            "shared_ips", ramp(reuse, config.signal_ip_reuse_floor, config.signal_ip_reuse_span),
             f"{shared_ips} IPs each used by 3+ members; {idents.size} member-IP links over "
             f"{distinct.size} IPs ({reuse:.1f} members per IP)",
             {"ips_shared_by_3_plus": shared_ips, "distinct_ips": int(distinct.size),
@@ -175,7 +197,25 @@ def member_activity(ctx: Context, members: np.ndarray) -> tuple[np.ndarray, np.n
     return data.activity_bucket[positions], data.activity_count[positions], owner
 
 
+def expected_together(ctx: Context, members: np.ndarray, buckets: np.ndarray, active_buckets: np.ndarray) \
+        -> np.ndarray:
+    """Members expected active in each bucket if they acted independently: the larger of what their own
+    schedules predict (Σ over members active that day of h_u(slot)) and what the population's rhythm does."""
+    activity = ctx.activity
+    slots = activity.slots_per_day
+    span = int(buckets.max() - buckets.min() + 1)
+    duty = active_buckets / max(span, 1)
+    rhythm = duty.sum() * ctx.profile[np.clip(buckets - ctx.profile_start, 0, ctx.profile.size - 1)]
+    if activity.days.shape[1] == 0:
+        return rhythm
+    schedule_by_day = (activity.days[members].T @ activity.habits[members]).tocsr()  # days × slots
+    day_index = np.searchsorted(activity.day_columns, buckets // slots)
+    schedule = np.asarray(schedule_by_day[day_index, (buckets % slots).astype(np.int64)]).ravel()
+    return np.maximum(rhythm, schedule)
+
+
 def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
+    config = ctx.config
     if members.size < 3:
         return []
     buckets, counts, owner = member_activity(ctx, members)
@@ -187,23 +227,26 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     totals = np.bincount(inverse, weights=counts)
     first, last = int(unique.min()), int(unique.max())
     span = last - first + 1
-    # Expected simultaneous members per bucket if members acted independently with the population's rhythm.
-    duty = np.bincount(owner, minlength=members.size) / span
-    profile = ctx.profile[np.clip(unique - ctx.profile_start, 0, ctx.profile.size - 1)]
-    expected = duty.sum() * profile
-    bursts = (active_members >= 3) & (active_members >= 4 * expected) & (active_members >= 0.2 * members.size)
+    expected = expected_together(ctx, members, unique, np.bincount(owner, minlength=members.size))
+    # A burst: far more members together than independent members with their own habits would be
+    # (Poisson tail below signal_burst_p_value), and a real share of the cluster at once.
+    improbable = poisson.sf(active_members - 1, np.maximum(expected, 1e-9)) < config.signal_burst_p_value
+    bursts = (improbable & (active_members >= config.signal_burst_min_members)
+              & (active_members >= config.signal_burst_member_share * members.size))
     burst_share = float(active_members[bursts].sum() / active_members.sum())
     if bursts.any():
         signals.append(Signal(
-            "synchronized_bursts", clip01((burst_share - 0.2) / 0.5),
+            "synchronized_bursts",
+            ramp(burst_share, config.signal_burst_share_floor, config.signal_burst_share_span),
             f"{burst_share:.0%} of member activity in {int(bursts.sum())} bursts where a median of "
             f"{int(np.median(active_members[bursts]))} members act within the same "
-            f"{ctx.bucket_minutes}-minute bucket",
+            f"{ctx.bucket_minutes}-minute bucket (about {float(np.median(expected[bursts])):.1f} expected "
+            f"from their own schedules)",
             {"burst_share": round(burst_share, 4), "bursts": int(bursts.sum()),
              "median_members_per_burst": float(np.median(active_members[bursts])),
-             "expected_members_per_bucket": round(float(np.median(expected)), 3)},
+             "expected_members_per_burst": round(float(np.median(expected[bursts])), 3)},
         ))
-    if members.size >= 5 and span >= 48:
+    if members.size >= config.signal_balance_min_members and span >= config.signal_balance_min_span:
         coverage = unique.size / span
         buckets_per_day = max(1, round(1440 / ctx.bucket_minutes))
         slot = (unique % buckets_per_day) * 24 // buckets_per_day
@@ -211,8 +254,9 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
         hourly_cv = float(hourly.std() / max(hourly.mean(), 1e-9))
         concurrency = float(active_members.mean() / members.size)
         turn_taking = clip01(1.0 - 2.0 * concurrency)
-        flatness = clip01(1.0 - hourly_cv / 0.5)
-        score = clip01((coverage - 0.3) / 0.4) * flatness * turn_taking
+        flatness = clip01(1.0 - hourly_cv / config.signal_balance_hourly_cv)
+        score = ramp(coverage, config.signal_balance_coverage_floor, config.signal_balance_coverage_span) \
+            * flatness * turn_taking
         if score > 0:
             signals.append(Signal(
                 "load_balancing", score,
@@ -226,72 +270,91 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     return signals
 
 
-def behaviour_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
-    signals: list[Signal] = []
+def template_playbook(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Share of member prompts on templates that at least half the members use and that are mostly used
+    inside the cluster: a playbook, not the boilerplate every user of a popular SDK sends."""
+    config = ctx.config
     view = ctx.by_kind["template"]
     positions = view.gather(members)
-    if positions.size and members.size >= 3:
-        idents, requests = view.ident[positions], view.requests[positions]
-        users = Counter(idents.tolist())
-        playbook = [ident for ident, n in users.items() if n >= max(2, members.size / 2)]
-        volume = max(float(requests.sum()), 1.0)
-        share = float(requests[np.isin(idents, playbook)].sum()) / volume if playbook else 0.0
-        if share > 0:
-            per_template = Counter()
-            for ident, n in zip(idents, requests, strict=True):
-                if ident in set(playbook):
-                    per_template[ident] += n
-            top = [{"template": view.incidence.names[i], "requests": int(n), "members": users[i]}
-                   for i, n in per_template.most_common(5)]
-            signals.append(Signal(
-                "template_playbook", clip01((share - 0.3) / 0.5),
-                f"{share:.0%} of member prompts follow {len(playbook)} templates shared by at least half "
-                f"of the members",
-                {"playbook_share": round(share, 4), "templates": len(playbook), "top_templates": top},
-            ))
+    if positions.size == 0 or members.size < 3:
+        return None
+    idents, requests = view.ident[positions], view.requests[positions]
+    users = Counter(idents.tolist())
+    needed = max(2, members.size * config.signal_playbook_member_share)
+    playbook = [ident for ident, n in users.items()
+                if n >= needed and n / max(int(view.degrees[ident]), n) >= config.signal_playbook_purity]
+    if not playbook:
+        return None
+    volume = max(float(requests.sum()), 1.0)
+    on_playbook = np.isin(idents, playbook)
+    share = float(requests[on_playbook].sum()) / volume
+    per_template = Counter()
+    for ident, n in zip(idents[on_playbook].tolist(), requests[on_playbook].tolist(), strict=True):
+        per_template[ident] += n
+    top = [{"template": view.incidence.names[i], "requests": int(n), "members": users[i],
+            "senders": int(view.degrees[i])} for i, n in per_template.most_common(5)]
+    return Signal(
+        "template_playbook", ramp(share, config.signal_playbook_share_floor, config.signal_playbook_share_span),
+        f"{share:.0%} of member prompts follow {len(playbook)} templates shared by at least half of the "
+        f"members and used mostly inside the cluster",
+        {"playbook_share": round(share, 4), "templates": len(playbook), "top_templates": top},
+    )
+
+
+def capability_focus(ctx: Context, members: np.ndarray) -> Signal | None:
     view = ctx.by_kind["capability"]
     positions = view.gather(members)
-    if positions.size:
-        per_capability = Counter()
-        for ident, n in zip(view.ident[positions], view.requests[positions], strict=True):
-            per_capability[view.incidence.names[ident]] += float(n)
-        volume = max(sum(per_capability.values()), 1.0)
-        top = per_capability.most_common(3)
-        share = top[0][1] / volume
-        signals.append(Signal(
-            "capability_focus", clip01((share - 0.6) / 0.35),
-            f"{share:.0%} of member traffic on {top[0][0]}",
-            {"top_capabilities": [{"capability": name, "share": round(n / volume, 4)} for name, n in top]},
-        ))
+    if positions.size == 0:
+        return None
+    per_capability: Counter[str] = Counter()
+    for ident, n in zip(view.ident[positions].tolist(), view.requests[positions].tolist(), strict=True):
+        per_capability[view.incidence.names[ident]] += float(n)
+    volume = max(sum(per_capability.values()), 1.0)
+    top = per_capability.most_common(3)
+    share = top[0][1] / volume
+    return Signal(
+        "capability_focus",
+        ramp(share, ctx.config.signal_capability_share_floor, ctx.config.signal_capability_share_span),
+        f"{share:.0%} of member traffic on {top[0][0]}",
+        {"top_capabilities": [{"capability": name, "share": round(n / volume, 4)} for name, n in top]},
+    )
+
+
+def model_pivot(ctx: Context, members: np.ndarray) -> Signal | None:
     cohorts = ctx.pivots[members]
-    if members.size >= 3 and (cohorts >= 0).any():
-        # Cohort ids are model * 2 + young; the signal counts every member that pivoted to the model.
-        models = cohorts[cohorts >= 0] // 2
-        model, pivoted = Counter(models.tolist()).most_common(1)[0]
-        young = int(((cohorts >= 0) & (cohorts // 2 == model) & (cohorts % 2 == 1)).sum())
-        fraction = pivoted / members.size
-        name = ctx.data.incidence("model").names[model]
-        signals.append(Signal(
-            "model_pivot", clip01((fraction - 0.2) / 0.5),
-            f"{pivoted} of {members.size} members moved most of their traffic to {name} within "
-            f"{ctx.config.pivot_window_s / 3600:.0f}h of its first appearance ({young} of them created "
-            f"in the {ctx.config.young_account_s / 86400:.0f} days before it)",
-            {"model": name, "members_pivoted": int(pivoted), "young_members": young,
-             "fraction": round(fraction, 4)},
-        ))
+    if members.size < 3 or not (cohorts >= 0).any():
+        return None
+    config = ctx.config
+    # Cohort ids are model * 2 + young; the signal counts every member that pivoted to the model.
+    models = cohorts[cohorts >= 0] // 2
+    model, pivoted = Counter(models.tolist()).most_common(1)[0]
+    young = int(((cohorts >= 0) & (cohorts // 2 == model) & (cohorts % 2 == 1)).sum())
+    fraction = pivoted / members.size
+    name = ctx.data.incidence("model").names[model]
+    return Signal(
+        "model_pivot", ramp(fraction, config.signal_pivot_fraction_floor, config.signal_pivot_fraction_span),
+        f"{pivoted} of {members.size} members moved most of their traffic to {name} within "
+        f"{config.pivot_window_s / 3600:.0f}h of its first appearance ({young} of them created "
+        f"in the {config.young_account_s / 86400:.0f} days before it)",
+        {"model": name, "members_pivoted": int(pivoted), "young_members": young, "fraction": round(fraction, 4)},
+    )
+
+
+def signup_burst(ctx: Context, members: np.ndarray) -> Signal | None:
+    config = ctx.config
     created = ctx.data.created_at[members]
     created = np.sort(created[~np.isnan(created)])
-    if created.size >= 5:
-        window = ctx.config.creation_window_s * 2
-        ends = np.searchsorted(created, created + window, side="right")
-        densest = int((ends - np.arange(created.size)).max())
-        fraction = densest / created.size
-        signals.append(Signal(
-            "signup_burst", clip01((fraction - 0.3) / 0.5),
-            f"{densest} of {created.size} members created within {window / 3600:.0f}h",
-            {"members_in_window": densest, "window_hours": window / 3600, "fraction": round(fraction, 4)},
-        ))
-    return signals
+    if created.size < config.signal_signup_min_members:
+        return None
+    window = config.creation_window_s * 2
+    ends = np.searchsorted(created, created + window, side="right")
+    densest = int((ends - np.arange(created.size)).max())
+    fraction = densest / created.size
+    return Signal(
+        "signup_burst", ramp(fraction, config.signal_signup_fraction_floor, config.signal_signup_fraction_span),
+        f"{densest} of {created.size} members created within {window / 3600:.0f}h",
+        {"members_in_window": densest, "window_hours": window / 3600, "fraction": round(fraction, 4)},
+    )
 
 
 def declared_org(ctx: Context, members: np.ndarray) -> Signal | None:
@@ -310,10 +373,13 @@ def declared_org(ctx: Context, members: np.ndarray) -> Signal | None:
 def cluster_signals(ctx: Context, members: np.ndarray) -> tuple[list[Signal], Signal | None]:
     """Every applicable signal of a cluster, and its declared-organisation mitigation if any."""
     signals: list[Signal] = []
-    payment = shared_payment(ctx, members)
-    if payment:
-        signals.append(payment)
+    for single in (shared_payment(ctx, members),):
+        if single:
+            signals.append(single)
     signals.extend(ip_signals(ctx, members))
     signals.extend(timing_signals(ctx, members))
-    signals.extend(behaviour_signals(ctx, members))
+    for single in (template_playbook(ctx, members), capability_focus(ctx, members), model_pivot(ctx, members),
+                   signup_burst(ctx, members)):
+        if single:
+            signals.append(single)
     return signals, declared_org(ctx, members)

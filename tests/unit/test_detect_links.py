@@ -1,21 +1,17 @@
-"""Detection's building blocks on small hand-made inputs: glue, hubs, support, timing, LSH, ids, scoring."""
+"""Detection's building blocks on small hand-made inputs: glue and pools, hubs, support, timing against
+schedules, templates against popularity, LSH, ids, scoring."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from graph.detect.activity import ActivityModel, timing_nats
 from graph.detect.config import DetectionConfig
+from graph.detect.content import template_nats, template_profile
+from graph.detect.evidence import EvidenceModel
+from graph.detect.identifiers import build_identifier_kinds, identifier_pairs, star_edges
 from graph.detect.inputs import DetectionInput, Incidence, build_incidence
-from graph.detect.links import (
-    activity_matrix,
-    build_links,
-    glue_edges,
-    identifier_nats,
-    identifier_pairs,
-    star_edges,
-    supported_links,
-    timing_nats,
-)
+from graph.detect.links import build_links, judge_pools, supported_links
 from graph.detect.lsh import band_candidate_pairs, minhash_signatures
 from graph.detect.persist import assign_ids
 from graph.detect.scoring import score_cluster, size_factor
@@ -51,21 +47,38 @@ def test_a_card_shared_by_many_costs_linear_edges() -> None:
     assert set(edges[:, 0].tolist()) == {0}
 
 
-def test_invoice_and_card_sharing_glue_but_single_use_does_not() -> None:
+def test_household_sharing_glues_but_single_use_does_not() -> None:
     n = 4
     payments = incidence("payment", [(0, "pm_a"), (1, "pm_a"), (2, "pm_b"), (3, "pm_c")], n, kind="card")
-    glue = glue_edges(make_input(n, payment=payments))
+    glue, _, _ = judge_pools(EvidenceModel.build(make_input(n, payment=payments), CONFIG))
     assert glue.tolist() == [[0, 1]]
+
+
+def test_a_pool_glues_when_its_holders_look_like_one_operator_and_a_platform_does_not() -> None:
+    rng = np.random.default_rng(3)
+    n = 3000
+    data = make_input(n, payment=incidence(
+        "payment", [(i, "pm_pool") for i in range(40)] + [(i, "pm_appstore") for i in range(40, 2040)]
+        + [(i, f"pm_own_{i}") for i in range(2040, n)], n, kind="card"))
+    # The pool's 40 accounts were made within one hour; the platform's customers over a year, like everyone.
+    data.created_at[:] = rng.uniform(0, 365 * 86400, n)
+    data.created_at[:40] = 100 * 86400 + rng.uniform(0, 3600, 40)
+    glue, pools, _ = judge_pools(EvidenceModel.build(data, CONFIG))
+    glued = {int(a) for edge in glue for a in edge}
+    assert glued == set(range(40))
+    verdicts = {data.incidence("payment").names[p.ident]: p.glued for p in pools}
+    assert verdicts == {"pm_pool": True, "pm_appstore": False}
 
 
 def test_hub_identifiers_are_not_expanded_into_pairs() -> None:
     n = 500
     ips = incidence("ip", [(i, "100.64.0.1") for i in range(n)] + [(0, "81.2.3.4"), (1, "81.2.3.4")], n,
                     kind="mobile")
-    nats = identifier_nats(make_input(n, ip=ips), CONFIG)["ip"]
-    pairs, _, degrees = identifier_pairs(ips, nats, CONFIG.pair_degree_cap)
+    kinds = build_identifier_kinds(make_input(n, ip=ips), CONFIG)["ip"]
+    pairs, shared = identifier_pairs(ips, kinds.nats > 0, CONFIG.pair_degree_cap)
     assert pairs.tolist() == [[0, 1]]  # only the rare address
-    assert degrees.tolist() == [2.0]
+    assert [ips.names[i] for i in shared] == ["81.2.3.4"]
+    assert kinds.nats[ips.names.index("100.64.0.1")] == 0  # a hub is worth nothing pairwise
 
 
 def test_shared_by_design_addresses_weigh_less_than_home_lines() -> None:
@@ -74,8 +87,8 @@ def test_shared_by_design_addresses_weigh_less_than_home_lines() -> None:
     background = [(i, f"own-{i}") for i in range(2, n)]
     home = incidence("ip", [(0, "shared"), (1, "shared"), *background], n, kind="residential")
     campus = incidence("ip", [(0, "shared"), (1, "shared"), *background], n, kind="education")
-    home_nats = identifier_nats(make_input(n, ip=home), CONFIG)["ip"][home.names.index("shared")]
-    campus_nats = identifier_nats(make_input(n, ip=campus), CONFIG)["ip"][campus.names.index("shared")]
+    home_nats = build_identifier_kinds(make_input(n, ip=home), CONFIG)["ip"].nats[home.names.index("shared")]
+    campus_nats = build_identifier_kinds(make_input(n, ip=campus), CONFIG)["ip"].nats[campus.names.index("shared")]
     assert home_nats > 5 * campus_nats > 0
 
 
@@ -109,12 +122,51 @@ def test_synchrony_far_beyond_chance_is_strong_evidence() -> None:
     activity = {0: bursts, 1: bursts}
     for i in range(2, 200):  # a background population active at random
         activity[i] = sorted(rng.choice(4000, 60, replace=False).tolist())
-    data = make_input(200, activity)
-    matrix = activity_matrix(data)
-    synchronised = timing_nats(matrix, np.asarray([[0, 1]]), CONFIG)[0]
-    independent = timing_nats(matrix, np.asarray([[2, 3], [4, 5], [6, 7]]), CONFIG)
+    model = ActivityModel.build(DetectionInput.from_activity(activity))
+    synchronised = timing_nats(model, np.asarray([[0, 1]]), CONFIG)[0]
+    independent = timing_nats(model, np.asarray([[2, 3], [4, 5], [6, 7]]), CONFIG)
     assert synchronised >= 30
     assert (independent < 3).all()
+
+
+def test_jobs_on_the_same_clock_schedule_are_not_synchrony_but_shared_irregular_bursts_are() -> None:
+    rng = np.random.default_rng(2)
+    days = range(20)
+    activity: dict[int, list[int]] = {}
+    # Accounts 0-5: cron jobs at the top of every hour, every 2 h or every 4 h, with a little jitter.
+    for account, period in enumerate((1, 1, 2, 2, 4, 4)):
+        activity[account] = [day * 144 + hour * 6 + int(rng.random() < 0.1) for day in days
+                             for hour in range(0, 24, period) if rng.random() < 0.95]
+    # Accounts 6-7: one operator's two accounts, in the same ten minutes at a different time every day.
+    burst_times = [day * 144 + int(rng.integers(0, 144)) for day in days]
+    activity[6] = burst_times
+    activity[7] = burst_times
+    for i in range(8, 300):  # a background population active at random
+        activity[i] = sorted(rng.choice(20 * 144, 40, replace=False).tolist())
+    model = ActivityModel.build(DetectionInput.from_activity(activity))
+    crons = timing_nats(model, np.asarray([[0, 1], [2, 3], [0, 2], [0, 4], [4, 5]]), CONFIG)
+    operator = timing_nats(model, np.asarray([[6, 7]]), CONFIG)[0]
+    assert crons.max() < 3, crons
+    assert operator >= 30
+
+
+def test_a_shared_playbook_is_strong_evidence_and_popular_templates_are_not() -> None:
+    rows: list[tuple[int, str]] = []
+    n = 400
+    for account in range(n):  # everyone asks a few of the ten popular things
+        rows += [(account, f"popular-{t}") for t in np.random.default_rng(account).choice(10, 4, replace=False)]
+    rows += [(account, f"playbook-{t}") for account in (0, 1) for t in range(15)]  # two accounts, one script
+    rows += [(account, f"own-{account}-{t}") for account in range(2, n) for t in range(15)]
+    rows += [(2, "coincidence"), (3, "coincidence")]  # two strangers once asked the same unusual thing
+    data = make_input(n, template=incidence("template", rows, n))
+    profile = template_profile(data, CONFIG)
+    script = template_nats(profile, np.asarray([[0, 1]]), CONFIG)[0]
+    ordinary = template_nats(profile, np.asarray([[4, 5], [6, 7], [4, 9]]), CONFIG)
+    coincidence = template_nats(profile, np.asarray([[2, 3]]), CONFIG)[0]
+    assert script >= 30
+    assert (ordinary < 3).all(), ordinary
+    # One unusual template in common is worth what its rarity says (one pair in ~80,000), not a playbook.
+    assert 3 < coincidence < 15
 
 
 def test_lsh_finds_identical_sets_and_not_disjoint_ones() -> None:
@@ -147,9 +199,11 @@ def test_household_scale_clusters_stay_benign_and_coordination_at_scale_does_not
 
 
 def test_detection_with_payment_methods_only_still_clusters() -> None:
-    n = 30
+    n = 600
     rows = [(i, "pm_pool") for i in range(12)] + [(i, f"pm_own_{i}") for i in range(12, n)]
     data = make_input(n, payment=incidence("payment", rows, n, kind="card"))
+    data.created_at[:] = np.arange(n) * 86400.0  # one a day over two years, except the pool: one afternoon
+    data.created_at[:12] = 3.5 * 86400.0 + np.arange(12) * 600.0
     links = build_links(data, CONFIG)
     joined = {int(a) for edge in links.glue for a in edge}
     assert joined == set(range(12))
