@@ -33,9 +33,10 @@ class DetectionConfig:
     # the cluster level (a 20,000-account proxy network is evidence about a cluster, not 200M links).
     pair_degree_cap: int = 64
     # Up to this many accounts an IP or client is personal (a home line, one person's devices); beyond it,
-    # infrastructure that strangers share, which links only pairs whose behaviour also agrees.
+    # infrastructure that strangers share, which links only pairs whose behaviour also agrees beyond chance:
+    # timing, templates and cohort together worth `behaviour_gate_nats` (≈ one random pair in 400).
     household_degree: int = 4
-    behaviour_gate_nats: float = 2.0
+    behaviour_gate_nats: float = 6.0
     # A pair links when its evidence exceeds ln(#candidate pairs) + margin (~e^-margin chance links in all)
     # and a second path supports it.
     link_margin_nats: float = 2.0
@@ -63,8 +64,9 @@ class DetectionConfig:
     declared_org_factor: float = 0.5
     household_card_degree: int = 5  # a card shared by up to this many accounts is household scale
     # A payment method or API key shared beyond household scale glues its accounts only when they look like
-    # one operator: at least `coherence_share` of its sampled holder pairs have `coherence_nats` of evidence
-    # beyond the identifier itself (a chance pair reaches 3 nats about 1 time in 10).
+    # one operator: at least `coherence_share` of its holders are tied to another holder by
+    # `coherence_nats` of evidence beyond the identifier (plus ln of the partners compared; see
+    # links.holder_coherence): a chance tie is then about e^-3, one holder in twenty.
     coherence_nats: float = 3.0
     coherence_share: float = 0.5
     seed: int = 20261127  # MinHash permutations; any fixed value gives deterministic results

@@ -21,8 +21,6 @@ from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput
 from graph.detect.kernels import binned_overlap_surprise
 
-DEGREE_BINS = 48  # templates grouped by popularity for the expectation (geometric bins)
-
 
 @dataclass
 class TemplateProfile:
@@ -62,10 +60,11 @@ def template_profile(data: DetectionInput, config: DetectionConfig) -> TemplateP
     if not shareable.any():
         return TemplateProfile(sets, counts, template_bin, np.zeros(0), np.zeros(0))
     probability = degrees[shareable] / degrees[shareable].sum()
-    edges = np.geomspace(probability.min(), probability.max() * (1 + 1e-9), DEGREE_BINS + 1)
-    which = np.clip(np.searchsorted(edges, probability, side="right") - 1, 0, DEGREE_BINS - 1)
-    bin_size = np.bincount(which, minlength=DEGREE_BINS).astype(np.float64)
-    bin_probability = np.bincount(which, weights=probability, minlength=DEGREE_BINS) / np.maximum(bin_size, 1)
+    decade = np.floor(np.log10(probability)).astype(np.int64)
+    which = decade - decade.min()
+    bins = int(which.max()) + 1
+    bin_size = np.bincount(which, minlength=bins).astype(np.float64)
+    bin_probability = np.bincount(which, weights=probability, minlength=bins) / np.maximum(bin_size, 1)
     used = bin_size > 0
     renumber = np.cumsum(used) - 1
     template_bin[shareable] = renumber[which]

@@ -10,6 +10,7 @@ methods and IPs, every component of two or more accounts flagged.
 from __future__ import annotations
 
 import csv
+import itertools
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -100,3 +101,61 @@ def baseline_flags(data: DetectionInput) -> tuple[set[str], float]:
 def flags_from_members(rows: Iterable[Mapping[str, object]]) -> set[str]:
     """Accounts in suspicious clusters, from (cluster_id, account_id, score, verdict) rows."""
     return {str(row["account_id"]) for row in rows if row["verdict"] == "suspicious"}
+
+
+SCORE_BANDS = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)
+
+
+@dataclass
+class Band:
+    """Accounts whose cluster scored in [low, high): how many, and how many of them are campaign accounts."""
+
+    low: float
+    high: float
+    clusters: int
+    accounts: int
+    campaign_accounts: int
+    mean_score: float
+
+    @property
+    def precision(self) -> float:
+        return self.campaign_accounts / self.accounts if self.accounts else float("nan")
+
+
+@dataclass
+class Calibration:
+    bands: list[Band]
+    # From each threshold up: accounts flagged, precision, recall (what a verdict threshold there would do).
+    from_threshold: list[dict[str, float]]
+    unclustered_accounts: int
+    unclustered_campaign_accounts: int
+
+
+def calibrate(rows: Iterable[Mapping[str, object]], labels: Labels) -> Calibration:
+    """Precision by score band and from each threshold up, from (cluster_id, account_id, score) rows.
+
+    Account level, like `score_flags`: an account takes its cluster's score; accounts in no cluster are
+    counted apart. A provider re-checks what `suspicious` means on its own labelled incidents with this.
+    """
+    score_of: dict[str, float] = {}
+    cluster_of: dict[str, str] = {}
+    for row in rows:
+        account = str(row["account_id"])
+        score_of[account] = float(row["score"])  # type: ignore[arg-type]
+        cluster_of[account] = str(row["cluster_id"])
+    campaign = {a for a, c in labels.campaign.items() if c}
+    bands = []
+    for low, high in itertools.pairwise(SCORE_BANDS):
+        inside = [a for a, s in score_of.items() if low <= s < high]
+        bands.append(Band(low, min(high, 1.0), len({cluster_of[a] for a in inside}), len(inside),
+                          sum(1 for a in inside if a in campaign),
+                          round(float(np.mean([score_of[a] for a in inside])), 4) if inside else float("nan")))
+    cumulative = []
+    for threshold in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        flagged = {a for a, s in score_of.items() if s >= threshold}
+        hits = len(flagged & campaign)
+        cumulative.append({"threshold": threshold, "accounts": len(flagged),
+                           "precision": round(hits / len(flagged), 4) if flagged else float("nan"),
+                           "recall": round(hits / len(campaign), 4) if campaign else float("nan")})
+    outside = set(labels.campaign) - set(score_of)
+    return Calibration(bands, cumulative, len(outside), len(outside & campaign))

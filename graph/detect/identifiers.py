@@ -22,6 +22,7 @@ nothing pairwise, judged at the cluster level (a proxy network, a card pool) whe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
 import scipy.sparse as sp
@@ -124,8 +125,17 @@ def identifier_pairs(incidence: Incidence, usable: np.ndarray, cap: int) -> tupl
     return pairs, idents[starts[blocks]].astype(np.int64)
 
 
-def star_edges(incidence: Incidence, ident_mask: np.ndarray) -> np.ndarray:
-    """Edges joining every account of each selected identifier to that identifier's first account.
+@overload
+def star_edges(incidence: Incidence, ident_mask: np.ndarray) -> np.ndarray: ...
+@overload
+def star_edges(incidence: Incidence, ident_mask: np.ndarray, with_identifiers: Literal[True]) \
+    -> tuple[np.ndarray, np.ndarray]: ...
+
+
+def star_edges(incidence: Incidence, ident_mask: np.ndarray, with_identifiers: bool = False) \
+        -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Edges joining every account of each selected identifier to that identifier's first account (and,
+    with `with_identifiers`, the identifier of each edge).
 
     >>> from graph.detect.inputs import build_incidence
     >>> pool = build_incidence("payment", [{"account_id": a, "identifier": "pm", "requests": 1}
@@ -136,13 +146,16 @@ def star_edges(incidence: Incidence, ident_mask: np.ndarray) -> np.ndarray:
     keep = ident_mask[incidence.ident]
     accounts, idents = incidence.account[keep], incidence.ident[keep]
     if accounts.size == 0:
-        return EMPTY_PAIRS
+        return (EMPTY_PAIRS, np.zeros(0, dtype=np.int64)) if with_identifiers else EMPTY_PAIRS
     order = np.lexsort((accounts, idents))
     accounts, idents = accounts[order], idents[order]
     first = np.flatnonzero(np.r_[True, idents[1:] != idents[:-1]])
     anchor = np.repeat(accounts[first], np.diff(np.r_[first, idents.size]))
     edges = np.stack([anchor, accounts], axis=1).astype(np.int64)
-    return edges[edges[:, 0] != edges[:, 1]]
+    distinct = edges[:, 0] != edges[:, 1]
+    if with_identifiers:
+        return edges[distinct], idents[distinct].astype(np.int64)
+    return edges[distinct]
 
 
 def member_sample_pairs(incidence: Incidence, idents: np.ndarray, salt: int) -> tuple[np.ndarray, np.ndarray]:

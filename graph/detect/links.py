@@ -32,7 +32,7 @@ from graph.detect.cohorts import cohort_pairs
 from graph.detect.components import component_labels
 from graph.detect.config import DetectionConfig
 from graph.detect.evidence import EvidenceModel
-from graph.detect.identifiers import OWNERSHIP_KINDS, identifier_pairs, member_sample_pairs, star_edges
+from graph.detect.identifiers import OWNERSHIP_KINDS, PAIR_KINDS, identifier_pairs, member_sample_pairs, star_edges
 from graph.detect.inputs import DetectionInput
 from graph.detect.lsh import band_candidate_pairs, minhash_signatures
 
@@ -58,7 +58,8 @@ class Links:
     cohorts: np.ndarray  # per account: pivot cohort id (model * 2 + young) or -1, reused by the signals
     model: EvidenceModel | None = None
     pools: list[Pool] = field(default_factory=list)
-    glue_idents: dict[str, np.ndarray] = field(default_factory=dict)  # per kind: identifiers that glue
+    glue_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per glue edge
+    glue_ident: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per glue edge
 
 
 def unique_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
@@ -96,10 +97,51 @@ def candidate_pairs(model: EvidenceModel) -> np.ndarray:
     return unique_pairs(parts, data.n_accounts)
 
 
-def judge_pools(model: EvidenceModel) -> tuple[np.ndarray, list[Pool], dict[str, np.ndarray]]:
+@dataclass
+class Glue:
+    edges: np.ndarray  # (k, 2)
+    kind: np.ndarray  # per edge: index into PAIR_KINDS of the identifier that glues it
+    ident: np.ndarray  # per edge: that identifier
+    pools: list[Pool]
+
+
+def holder_coherence(model: EvidenceModel, kind: str, idents: np.ndarray) -> np.ndarray:
+    """Per identifier (of the given ones): the share of its holders tied to another holder by evidence
+    beyond the identifier itself.
+
+    Each holder is compared with up to 12 others (`member_sample_pairs`); it is tied when the best of
+    them has at least `coherence_nats` + ln(partners compared) of other evidence — the logarithm pays for
+    taking the best of several, so a chance tie stays about e^-coherence_nats likely. An operator's
+    accounts made in a few waves, or sharing a playbook, are tied within their wave or script; a
+    platform's customers are strangers to one another.
+    """
+    config = model.config
+    incidence = model.data.incidence(kind)
+    pairs, owners = member_sample_pairs(incidence, idents, salt=config.seed)
+    share = np.zeros(incidence.n_idents)
+    if len(pairs) == 0:
+        return share
+    evidence = model.without(model.evaluate(pairs), kind, owners).total(config, corroborated=True)
+    # Best partner per (identifier, holder), over both ends of each sampled pair.
+    holder = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    owner = np.concatenate([owners, owners])
+    value = np.concatenate([evidence, evidence])
+    key = owner * np.int64(model.data.n_accounts) + holder
+    unique, inverse = np.unique(key, return_inverse=True)
+    best = np.full(unique.size, -np.inf)
+    np.maximum.at(best, inverse, value)
+    partners = np.bincount(inverse, minlength=unique.size)
+    tied = best >= config.coherence_nats + np.log(np.maximum(partners, 1))
+    holder_owner = unique // model.data.n_accounts
+    counted = np.bincount(holder_owner, minlength=incidence.n_idents)
+    share = np.bincount(holder_owner, weights=tied, minlength=incidence.n_idents) / np.maximum(counted, 1)
+    return share
+
+
+def judge_pools(model: EvidenceModel) -> Glue:
     """Glue edges of every ownership identifier that joins: household scale, or coherent holders."""
     config = model.config
-    edges, pools, glue_idents = [], [], {}
+    edges, kinds, idents, pools = [], [], [], []
     for kind in OWNERSHIP_KINDS:
         identifiers = model.identifiers.get(kind)
         if identifiers is None:
@@ -108,35 +150,32 @@ def judge_pools(model: EvidenceModel) -> tuple[np.ndarray, list[Pool], dict[str,
         glue = identifiers.household.copy()
         larger = np.flatnonzero(identifiers.degrees > config.household_card_degree)
         if larger.size:
-            pairs, owners = member_sample_pairs(incidence, larger, salt=config.seed)
-            evidence = model.without(model.evaluate(pairs), kind, owners)
-            beyond = evidence.total(config, corroborated=True) >= config.coherence_nats
-            sampled = np.bincount(owners, minlength=incidence.n_idents)
-            agreeing = np.bincount(owners, weights=beyond, minlength=incidence.n_idents)
-            share = agreeing / np.maximum(sampled, 1)
+            share = holder_coherence(model, kind, larger)
             coherent = share >= config.coherence_share
             glue[larger] = coherent[larger]
             pools.extend(Pool(kind, int(i), int(identifiers.degrees[i]), round(float(share[i]), 4),
                               bool(coherent[i])) for i in larger)
-        glue_idents[kind] = np.flatnonzero(glue)
-        edges.append(star_edges(incidence, glue))
-    return (np.concatenate(edges) if edges else EMPTY_PAIRS), pools, glue_idents
+        star, owner = star_edges(incidence, glue, with_identifiers=True)
+        edges.append(star)
+        idents.append(owner)
+        kinds.append(np.full(len(star), PAIR_KINDS.index(kind), dtype=np.int64))
+    if not edges:
+        return Glue(EMPTY_PAIRS, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), pools)
+    return Glue(np.concatenate(edges), np.concatenate(kinds), np.concatenate(idents), pools)
 
 
 def build_links(data: DetectionInput, config: DetectionConfig) -> Links:
     """All glue and every candidate pair whose evidence passes the threshold and the support rule."""
     n = data.n_accounts
     model = EvidenceModel.build(data, config)
-    glue, pools, glue_idents = judge_pools(model)
+    glue = judge_pools(model)
     pairs = candidate_pairs(model)
     threshold = float(np.log(max(len(pairs), 1)) + config.link_margin_nats)
-    if len(pairs) == 0:
-        return Links(glue, pairs, np.zeros(0), 0, threshold, model.cohorts, model, pools, glue_idents)
-    evidence = model.evaluate(pairs).total(config)
+    evidence = model.evaluate(pairs).total(config) if len(pairs) else np.zeros(0)
     keep = evidence >= threshold
-    supported = supported_links(n, glue, pairs[keep])
-    return Links(glue, pairs[keep][supported], evidence[keep][supported], len(pairs), threshold, model.cohorts,
-                 model, pools, glue_idents)
+    supported = supported_links(n, glue.edges, pairs[keep])
+    return Links(glue.edges, pairs[keep][supported], evidence[keep][supported], len(pairs), threshold,
+                 model.cohorts, model, glue.pools, glue.kind, glue.ident)
 
 
 def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:

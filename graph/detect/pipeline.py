@@ -9,11 +9,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
 from graph.db import Database
 from graph.detect.blocks import csr_positions
+from graph.detect.cohesion import cohesion
 from graph.detect.components import clusters_from_labels, component_labels
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, read_inputs
@@ -45,6 +47,21 @@ def _bucket_time(bucket: int, bucket_minutes: int) -> datetime:
     return datetime.fromtimestamp(bucket * bucket_minutes * 60, tz=UTC)
 
 
+def cohesion_evidence(held: dict[str, Any], size: int) -> dict[str, Any]:
+    """The cohesion report as an evidence entry (informative: it does not move the score)."""
+    weakest = held["depends_on"]
+    if weakest is None:
+        summary = (f"held together by several independent facts: no single shared identifier carries more "
+                   f"than half of the {size} members")
+    else:
+        summary = (f"depends on one {weakest['kind']} identifier {weakest['identifier']} "
+                   f"({weakest['members_holding']} of {size} members hold it, {weakest['holders_in_population']} "
+                   f"accounts in all): without it the largest connected part is "
+                   f"{weakest['largest_part_without']:.0%} of the cluster")
+    return {"signal": "cohesion", "score": 1.0 if weakest is None else weakest["largest_part_without"],
+            "summary": summary, "metrics": held, "contribution": 0.0}
+
+
 def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minutes: int,
                     previous: dict[str, str] | None = None,
                     timings: dict[str, float] | None = None) -> tuple[list[ClusterResult], int, int, int]:
@@ -68,6 +85,10 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
     for cluster_id, group, members in zip(ids, groups, member_ids, strict=True):
         signals, mitigation = cluster_signals(context, group)
         verdict = score_cluster(len(group), signals, mitigation, config)
+        if verdict.verdict != "benign" or group.size >= config.full_size:
+            held = cohesion(links, group)
+            if held is not None:
+                verdict.evidence.insert(len(verdict.evidence) - 1, cohesion_evidence(held, group.size))
         by_name = {s.name: s for s in signals}
         capabilities = ([c["capability"] for c in by_name["capability_focus"].metrics["top_capabilities"]]
                         if "capability_focus" in by_name else [])
