@@ -34,16 +34,29 @@ def ipv4_int(column: str) -> str:
 def build(directory: Path):  # type: ignore[no-untyped-def]
     con = duckdb.connect()
     d = str(directory)
-    con.execute(f"CREATE VIEW req AS SELECT * FROM '{d}/requests.parquet'")
+    requests = next((p for p in (directory / "requests.parquet", directory / "requests.csv.gz",
+                                 directory / "requests.csv") if p.exists()), None)
+    con.execute(f"CREATE VIEW req AS SELECT * FROM '{requests}'" if requests else
+                "CREATE VIEW req AS SELECT NULL::TIMESTAMPTZ ts, NULL account_id, NULL ip WHERE false")
     con.execute(f"CREATE VIEW acc AS SELECT * FROM read_csv('{d}/accounts.csv')")
-    con.execute(f"CREATE VIEW pm AS SELECT * FROM read_csv('{d}/payment_methods.csv')")
+    req_columns = {row[0] for row in con.execute("DESCRIBE req").fetchall()}
+    acc_columns = {row[0] for row in con.execute("DESCRIBE acc").fetchall()}
+    if (directory / "payment_methods.csv").exists():
+        con.execute(f"CREATE VIEW pm AS SELECT * FROM read_csv('{d}/payment_methods.csv')")
+    else:
+        con.execute("CREATE VIEW pm AS SELECT NULL account_id, NULL fingerprint, NULL kind WHERE false")
+    intel = f"read_csv('{d}/ip_intel.csv')" if (directory / "ip_intel.csv").exists() else \
+        "(SELECT NULL network, NULL kind, NULL proxy_network, false is_vpn, false is_tor WHERE false)"
     con.execute(f"""CREATE TABLE intel AS SELECT *, split_part(network,'/',1) AS base,
-        coalesce(try_cast(split_part(network,'/',2) AS INT), 32) AS plen FROM read_csv('{d}/ip_intel.csv')
+        coalesce(try_cast(split_part(network,'/',2) AS INT), 32) AS plen FROM {intel}
         WHERE network NOT LIKE '%:%'""")
     con.execute(f"""CREATE TABLE intel_r AS SELECT *, {ipv4_int('base')} AS lo,
         {ipv4_int('base')} + (1::BIGINT << (32 - plen)) - 1 AS hi FROM intel""")
-    con.execute("""CREATE TABLE ips AS SELECT DISTINCT ip FROM (SELECT ip FROM req UNION ALL
-        SELECT signup_ip AS ip FROM acc WHERE signup_ip IS NOT NULL) WHERE ip NOT LIKE '%:%'""")
+    request_ip = "SELECT ip FROM req" if "ip" in req_columns else "SELECT NULL ip WHERE false"
+    signup_ip = "SELECT signup_ip AS ip FROM acc WHERE signup_ip IS NOT NULL" if "signup_ip" in acc_columns \
+        else "SELECT NULL ip WHERE false"
+    con.execute(f"""CREATE TABLE ips AS SELECT DISTINCT ip FROM ({request_ip} UNION ALL {signup_ip})
+        WHERE ip IS NOT NULL AND ip NOT LIKE '%:%'""")
     con.execute(f"""CREATE TABLE ip_match AS SELECT ip, arg_max(kind, plen) AS kind,
         arg_max(proxy_network, plen) AS proxy_network, bool_or(is_vpn OR is_tor) AS anonymous
         FROM ips JOIN intel_r ON {ipv4_int('ip')} BETWEEN lo AND hi GROUP BY ip""")
@@ -51,7 +64,8 @@ def build(directory: Path):  # type: ignore[no-untyped-def]
         FROM (SELECT account_id, (epoch(ts::TIMESTAMPTZ)::BIGINT // {BUCKET_MINUTES * 60}) AS b, count(*) AS n
               FROM req GROUP BY ALL) GROUP BY account_id""").fetchall()
     per_account = {a: (b, c) for a, b, c in activity}
-    accounts = con.execute("SELECT account_id, created_at, org_id FROM acc").fetchall()
+    org = "org_id" if "org_id" in acc_columns else "NULL"
+    accounts = con.execute(f"SELECT account_id, created_at, {org} FROM acc").fetchall()
     totals = dict(con.execute("SELECT account_id, count(*) FROM req GROUP BY 1").fetchall())
     rows = [{"account_id": a, "created_at": created, "org_id": org, "requests": totals.get(a, 0),
              "buckets": per_account.get(a, ([], []))[0], "counts": per_account.get(a, ([], []))[1]}
@@ -64,31 +78,50 @@ def build(directory: Path):  # type: ignore[no-untyped-def]
     data.incidences["payment"] = build_incidence("payment", fetch(
         "SELECT account_id, fingerprint, 1, kind FROM pm", ["account_id", "identifier", "requests", "kind"]), index)
     data.incidences["ip"] = build_incidence("ip", fetch(
-        """SELECT r.account_id, r.ip, r.n, coalesce(m.kind,'unknown'), m.proxy_network, coalesce(m.anonymous,false)
-           FROM (SELECT account_id, ip, count(*) n FROM req GROUP BY ALL
-                 UNION ALL SELECT account_id, signup_ip, 0 FROM acc WHERE signup_ip IS NOT NULL) r
+        f"""SELECT r.account_id, r.ip, r.n, coalesce(m.kind,'unknown'), m.proxy_network, coalesce(m.anonymous,false)
+           FROM (SELECT account_id, ip, count(*) n FROM ({request_ip.replace('SELECT ip', 'SELECT account_id, ip')
+                                                             if 'ip' in req_columns else 'SELECT NULL account_id, NULL ip WHERE false'})
+                 WHERE ip IS NOT NULL GROUP BY ALL
+                 UNION ALL {signup_ip.replace('SELECT signup_ip AS ip', 'SELECT account_id, signup_ip AS ip, 0')
+                            if 'signup_ip' in acc_columns else 'SELECT NULL, NULL, 0 WHERE false'}) r
            LEFT JOIN ip_match m USING (ip)""",
         ["account_id", "identifier", "requests", "kind", "proxy_network", "anonymous"]), index)
+    if "signup_ip" in acc_columns:
+        data.incidences["signup_ip"] = build_incidence("signup_ip", fetch(
+            """SELECT a.account_id, a.signup_ip, 0, coalesce(m.kind,'unknown'), m.proxy_network,
+                      coalesce(m.anonymous,false)
+               FROM acc a LEFT JOIN ip_match m ON m.ip = a.signup_ip WHERE a.signup_ip IS NOT NULL""",
+            ["account_id", "identifier", "requests", "kind", "proxy_network", "anonymous"]), index)
     for kind, column in (("client", "client_fingerprint"), ("api_key", "api_key_id"),
                          ("capability", "capability")):
+        if column not in req_columns:
+            continue
         data.incidences[kind] = build_incidence(kind, fetch(
             f"SELECT account_id, {column}, count(*) FROM req WHERE {column} IS NOT NULL GROUP BY ALL",
             ["account_id", "identifier", "requests"]), index)
-    data.incidences["email_domain"] = build_incidence("email_domain", fetch(
-        "SELECT account_id, email_domain, 1 FROM acc WHERE email_domain IS NOT NULL",
-        ["account_id", "identifier", "requests"]), index)
-    con.execute(f"CREATE TABLE masked AS SELECT account_id, {mask_prompt_sql('prompt')} AS m, count(*) AS n "
-                "FROM req GROUP BY ALL")
-    groups = group_templates(dict(con.execute("SELECT m, sum(n)::BIGINT FROM masked GROUP BY m").fetchall()))
+    if "email_domain" in acc_columns:
+        data.incidences["email_domain"] = build_incidence("email_domain", fetch(
+            "SELECT account_id, email_domain, 1 FROM acc WHERE email_domain IS NOT NULL",
+            ["account_id", "identifier", "requests"]), index)
+    columns = {row[0] for row in con.execute("DESCRIBE req").fetchall()}
     per_pair: Counter = Counter()
-    for account, masked, n in con.execute("SELECT account_id, m, n FROM masked").fetchall():
-        per_pair[(account, groups[masked])] += n
+    if "prompt" in columns:
+        con.execute(f"CREATE TABLE masked AS SELECT account_id, {mask_prompt_sql('prompt')} AS m, count(*) AS n "
+                    "FROM req GROUP BY ALL")
+        groups = group_templates(dict(con.execute("SELECT m, sum(n)::BIGINT FROM masked GROUP BY m").fetchall()))
+        for account, masked, n in con.execute("SELECT account_id, m, n FROM masked").fetchall():
+            per_pair[(account, groups[masked])] += n
+    elif "prompt_template" in columns:  # precomputed template ids (generate --prompts template)
+        for account, template, n in con.execute(
+                "SELECT account_id, prompt_template, count(*) FROM req GROUP BY ALL").fetchall():
+            per_pair[(account, template)] += n
     data.incidences["template"] = build_incidence("template", (
         {"account_id": a, "identifier": t, "requests": n} for (a, t), n in sorted(per_pair.items())), index)
-    data.incidences["model"] = build_incidence("model", fetch(
-        """SELECT account_id, model, count(*), min(ts::TIMESTAMPTZ), any_value(mf) FROM req
-           JOIN (SELECT model, min(ts::TIMESTAMPTZ) mf FROM req GROUP BY model) USING (model) GROUP BY ALL""",
-        ["account_id", "identifier", "requests", "first_seen", "model_first_seen"]), index)
+    if "model" in req_columns:
+        data.incidences["model"] = build_incidence("model", fetch(
+            """SELECT account_id, model, count(*), min(ts::TIMESTAMPTZ), any_value(mf) FROM req
+               JOIN (SELECT model, min(ts::TIMESTAMPTZ) mf FROM req GROUP BY model) USING (model) GROUP BY ALL""",
+            ["account_id", "identifier", "requests", "first_seen", "model_first_seen"]), index)
     labels = {a: (c or "", p) for a, c, p in con.execute(
         f"SELECT account_id, campaign, population FROM read_csv('{d}/labels.csv', all_varchar=true)").fetchall()}
     return data, labels

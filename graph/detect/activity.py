@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput
-from graph.detect.kernels import row_products
+from graph.detect.kernels import daily_synchrony, row_products
 
 CHUNK = 500_000
 
@@ -48,6 +48,10 @@ class ActivityModel:
     sizes: np.ndarray  # active buckets per account
     concentration: float  # Σq² of the population's activity profile over buckets
     slots_per_day: int
+    indptr: np.ndarray  # CSR over accounts into `sorted_buckets`
+    sorted_buckets: np.ndarray  # each account's active buckets, ascending
+    day_offset: int  # first day of `day_concentration`
+    day_concentration: np.ndarray  # per day: Σ_t (q_t / Q_day)² over the day's buckets
 
     @classmethod
     def build(cls, data: DetectionInput) -> ActivityModel:
@@ -56,7 +60,7 @@ class ActivityModel:
         if data.activity_bucket.size == 0:
             empty = sp.csr_matrix((n, 0))
             return cls(empty, empty, np.zeros(0, dtype=np.int64), sp.csr_matrix((n, slots)), np.zeros(n), 0.0,
-                       slots)
+                       slots, np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), 0, np.zeros(0))
         indptr = data.activity_indptr
         owner = np.repeat(np.arange(n), np.diff(indptr))
         bucket_columns, bucket_index = np.unique(data.activity_bucket, return_inverse=True)
@@ -79,7 +83,15 @@ class ActivityModel:
         column_activity = np.asarray(buckets.sum(axis=0)).ravel()
         profile = column_activity / max(column_activity.sum(), 1.0)
         sizes = np.diff(buckets.indptr).astype(np.float64)
-        return cls(buckets, days, day_columns, habits, sizes, float((profile ** 2).sum()), slots)
+        # The same active buckets as sorted, de-duplicated lists (the kernels walk two at a time).
+        sorted_buckets = bucket_columns[buckets.indices]
+        column_day = bucket_columns // slots
+        day_offset = int(column_day.min())
+        day_total = np.bincount(column_day - day_offset, weights=column_activity)
+        day_squares = np.bincount(column_day - day_offset, weights=column_activity ** 2)
+        day_concentration = day_squares / np.maximum(day_total, 1.0) ** 2
+        return cls(buckets, days, day_columns, habits, sizes, float((profile ** 2).sum()), slots,
+                   buckets.indptr.astype(np.int64), sorted_buckets.astype(np.int64), day_offset, day_concentration)
 
     def overlap(self, pairs: np.ndarray) -> np.ndarray:
         """Buckets in which both accounts of each pair were active."""
@@ -116,7 +128,11 @@ def poisson_surprise(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
 
 
 def timing_nats(activity: ActivityModel, pairs: np.ndarray, config: DetectionConfig) -> np.ndarray:
-    """Synchrony of each pair beyond both innocent explanations (own schedules, population rhythm).
+    """Synchrony of each pair beyond both innocent explanations (own schedules, population rhythm), day
+    by day: each day both accounts were active, the surprise of their co-active buckets against the larger
+    of what that day's rhythm and the pair's habits predict, capped at ln(slots per day) — the chance of
+    two strangers' single visits landing in the same slot — because one shared event (a class, a launch,
+    an outage) is one coincidence however long it lasts. Coordination repeats; its days add up.
 
     Two accounts running the same hourly job every day for a week meet 168 times, all explained:
 
@@ -127,9 +143,11 @@ def timing_nats(activity: ActivityModel, pairs: np.ndarray, config: DetectionCon
     """
     if pairs.size == 0 or activity.buckets.shape[1] == 0:
         return np.zeros(len(pairs))
-    overlap = activity.overlap(pairs)
-    expected = np.maximum(activity.expected_by_schedule(pairs), activity.expected_by_rhythm(pairs))
+    habit_overlap = rowwise_dot(activity.habits, activity.habits, pairs)
+    overlap, surprise = daily_synchrony(activity.indptr, activity.sorted_buckets, activity.slots_per_day,
+                                        activity.day_offset, activity.day_concentration, habit_overlap,
+                                        float(np.log(activity.slots_per_day)), pairs)
     sizes = activity.sizes
     enough = ((sizes[pairs[:, 0]] >= config.min_active_buckets)
               & (sizes[pairs[:, 1]] >= config.min_active_buckets) & (overlap >= 3))
-    return np.where(enough, np.minimum(poisson_surprise(overlap, expected), config.timing_max_nats), 0.0)
+    return np.where(enough, np.minimum(surprise, config.timing_max_nats), 0.0)

@@ -87,6 +87,7 @@ class DetectionConfig:
     signal_burst_member_share: float = 0.2
     signal_burst_share_floor: float = 0.2  # share of member activity in bursts where the signal starts
     signal_burst_share_span: float = 0.5
+    signal_burst_min_days: int = 3  # bursts on fewer distinct days count in proportion (one event is one day)
     # Load balancing needs enough members and time (48 buckets = 8 h at 10 minutes) to mean anything.
     signal_balance_min_members: int = 5
     signal_balance_min_span: int = 48
@@ -102,6 +103,15 @@ class DetectionConfig:
     signal_capability_share_span: float = 0.35
     signal_pivot_fraction_floor: float = 0.2
     signal_pivot_fraction_span: float = 0.5
+    # Quota pinning: the members' most common daily request count (among days with at least the minimum)
+    # holds this share of member-days; people's days vary, a script runs to a cap.
+    signal_quota_min_members: int = 5
+    signal_quota_min_member_days: int = 20
+    signal_quota_min_requests: int = 5
+    signal_quota_share_floor: float = 0.3
+    signal_quota_share_span: float = 0.4
+    signal_quota_spike_floor: float = 2.0  # the mode against its neighbours: 2× is noise, 5× a cap
+    signal_quota_spike_span: float = 3.0
     signal_signup_min_members: int = 5
     signal_signup_fraction_floor: float = 0.3
     signal_signup_fraction_span: float = 0.5

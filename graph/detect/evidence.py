@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from graph.detect.activity import ActivityModel, rowwise_dot, timing_nats
 from graph.detect.cohorts import CreationTimes, pivot_cohorts
 from graph.detect.config import DetectionConfig
-from graph.detect.content import TemplateProfile, template_nats, template_profile
+from graph.detect.content import TailCalibration, TemplateProfile, calibrate_templates, template_nats, template_profile
 from graph.detect.identifiers import IdentifierKind, build_identifier_kinds, surprise
 from graph.detect.inputs import DetectionInput
 from graph.detect.kernels import row_products
@@ -68,6 +68,7 @@ class EvidenceModel:
     config: DetectionConfig
     activity: ActivityModel
     templates: TemplateProfile
+    template_calibration: TailCalibration
     identifiers: dict[str, IdentifierKind]
     cohorts: np.ndarray  # per account: pivot cohort id (model * 2 + young) or -1
     cohort_sizes: np.ndarray
@@ -78,7 +79,8 @@ class EvidenceModel:
     def build(cls, data: DetectionInput, config: DetectionConfig) -> EvidenceModel:
         cohorts = pivot_cohorts(data, config)
         sizes = np.bincount(cohorts[cohorts >= 0]) if (cohorts >= 0).any() else np.zeros(0)
-        model = cls(data, config, ActivityModel.build(data), template_profile(data, config),
+        templates = template_profile(data, config)
+        model = cls(data, config, ActivityModel.build(data), templates, calibrate_templates(templates, config),
                      build_identifier_kinds(data, config), cohorts, sizes,
                      CreationTimes(data.created_at))
         for kind, identifiers in model.identifiers.items():
@@ -109,7 +111,7 @@ class EvidenceModel:
                 if (kind, component) in self._weighted:
                     parts[component] += self.shared(kind, component, pairs)
         parts["timing"] = timing_nats(self.activity, pairs, self.config)
-        parts["template"] = template_nats(self.templates, pairs, self.config)
+        parts["template"] = template_nats(self.templates, pairs, self.config, self.template_calibration)
         cohorts = self.cohorts
         same = (cohorts[pairs[:, 0]] >= 0) & (cohorts[pairs[:, 0]] == cohorts[pairs[:, 1]])
         if same.any():

@@ -98,6 +98,7 @@ class DetectionInput:
 INCIDENCE_QUERIES: Mapping[str, str] = {
     "payment": "detect_payment_edges",
     "ip": "detect_ip_edges",
+    "signup_ip": "detect_signup_edges",
     "client": "detect_client_edges",
     "api_key": "detect_key_edges",
     "email_domain": "detect_email_domain_edges",
@@ -106,6 +107,7 @@ INCIDENCE_QUERIES: Mapping[str, str] = {
     "model": "detect_model_edges",
 }
 IDENT_ATTRS = {"payment": ("kind",), "ip": ("kind", "proxy_network", "anonymous"),
+               "signup_ip": ("kind", "proxy_network", "anonymous"),
                "model": ("model_first_seen",)}
 EDGE_ATTRS = {"model": ("first_seen",)}
 

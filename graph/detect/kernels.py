@@ -120,3 +120,72 @@ def binned_overlap_surprise(sets, item_bin: np.ndarray, counts: np.ndarray, bin_
                              np.ascontiguousarray(pairs[:, 0], dtype=np.int64),
                              np.ascontiguousarray(pairs[:, 1], dtype=np.int64), shared, result)
     return shared, result
+
+
+@numba.njit(cache=True, nogil=True)
+def _daily_synchrony(indptr: np.ndarray, buckets: np.ndarray, slots: int, day_offset: int,  # pragma: no cover
+                     day_concentration: np.ndarray, habit_overlap: np.ndarray, day_cap: float,
+                     left: np.ndarray, right: np.ndarray, overlap_total: np.ndarray, result: np.ndarray) -> None:
+    for p in range(left.size):
+        i, i_end = indptr[left[p]], indptr[left[p] + 1]
+        j, j_end = indptr[right[p]], indptr[right[p] + 1]
+        total = 0.0
+        shared = 0.0
+        while i < i_end and j < j_end:
+            day_u = buckets[i] // slots
+            day_v = buckets[j] // slots
+            if day_u < day_v:
+                while i < i_end and buckets[i] // slots == day_u:
+                    i += 1
+                continue
+            if day_v < day_u:
+                while j < j_end and buckets[j] // slots == day_v:
+                    j += 1
+                continue
+            i_stop = i
+            while i_stop < i_end and buckets[i_stop] // slots == day_u:
+                i_stop += 1
+            j_stop = j
+            while j_stop < j_end and buckets[j_stop] // slots == day_v:
+                j_stop += 1
+            observed = 0.0
+            a, b = i, j
+            while a < i_stop and b < j_stop:
+                if buckets[a] == buckets[b]:
+                    observed += 1.0
+                    a += 1
+                    b += 1
+                elif buckets[a] < buckets[b]:
+                    a += 1
+                else:
+                    b += 1
+            if observed > 0.0:
+                expected = (i_stop - i) * (j_stop - j) * day_concentration[day_u - day_offset]
+                if habit_overlap[p] > expected:
+                    expected = habit_overlap[p]
+                if observed > expected:
+                    e = max(expected, 1e-12)
+                    llr = observed * np.log(observed / e) - (observed - e)
+                    total += min(llr, day_cap)
+                shared += observed
+            i, j = i_stop, j_stop
+        overlap_total[p] = shared
+        result[p] = total
+
+
+def daily_synchrony(indptr: np.ndarray, buckets: np.ndarray, slots: int, day_offset: int,
+                    day_concentration: np.ndarray, habit_overlap: np.ndarray, day_cap: float,
+                    pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair: buckets both were active in, and Σ over days both were active of the Poisson surprise
+    of that day's co-active buckets (against the larger of the day's rhythm, a·b·Σq², and the pair's habits),
+    each day capped at `day_cap`: one shared event is one coincidence, however long it lasted."""
+    overlap = np.zeros(len(pairs))
+    result = np.zeros(len(pairs))
+    if len(pairs) == 0:
+        return overlap, result
+    _daily_synchrony(np.asarray(indptr, dtype=np.int64), np.asarray(buckets, dtype=np.int64), int(slots),
+                     int(day_offset), np.asarray(day_concentration, dtype=np.float64),
+                     np.asarray(habit_overlap, dtype=np.float64), float(day_cap),
+                     np.ascontiguousarray(pairs[:, 0], dtype=np.int64),
+                     np.ascontiguousarray(pairs[:, 1], dtype=np.int64), overlap, result)
+    return overlap, result

@@ -91,6 +91,13 @@ def candidate_pairs(model: EvidenceModel) -> np.ndarray:
     for kind, identifiers in model.identifiers.items():
         pairs, _ = identifier_pairs(data.incidence(kind), identifiers.nats > 0, config.pair_degree_cap)
         parts.append(pairs)
+    # Rarely used templates are what a playbook shares: every pair sharing one is a candidate, like a
+    # shared identifier (MinHash below finds accounts whose whole template sets are alike).
+    templates = data.incidence("template")
+    if not templates.is_empty():
+        degrees = templates.degrees()
+        parts.append(identifier_pairs(templates, (degrees >= 2) & (degrees <= config.pair_degree_cap),
+                                      config.pair_degree_cap)[0])
     parts.append(lsh_pairs(model.activity.buckets, config.min_active_buckets, config, salt=1))
     parts.append(lsh_pairs(model.templates.sets, config.template_min_shared + 1, config, salt=2))
     parts.append(cohort_pairs(model.cohorts, config.pair_degree_cap)[0])

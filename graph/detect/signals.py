@@ -91,7 +91,7 @@ class Context:
     def build(cls, data: DetectionInput, config: DetectionConfig, pivots: np.ndarray,
               activity: ActivityModel | None = None) -> Context:
         by_kind = {kind: ByAccount(data.incidence(kind), data.n_accounts) for kind in
-                   ("payment", "ip", "template", "capability", "model")}
+                   ("payment", "ip", "template", "capability", "model", "signup_ip", "email_domain")}
         start, profile = 0, np.ones(1)
         if data.activity_bucket.size:
             start = int(data.activity_bucket.min())
@@ -104,6 +104,12 @@ class Context:
             "ip_proxy": ips.ident_attrs.get("proxy_network", np.full(ips.n_idents, "", dtype=object)),
             "ip_kind": ips.ident_attrs.get("kind", np.full(ips.n_idents, "unknown", dtype=object)),
         }
+        signups = data.incidence("signup_ip")
+        signup_kind = signups.ident_attrs.get("kind", np.full(signups.n_idents, "unknown", dtype=object))
+        signup_anonymous = signups.ident_attrs.get("anonymous", np.zeros(signups.n_idents, dtype=bool)).astype(bool)
+        attrs["signup_hosting"] = np.asarray([str(k) == "datacenter" for k in signup_kind], dtype=bool) \
+            | signup_anonymous | np.asarray([bool(p) for p in signups.ident_attrs.get(
+                "proxy_network", np.full(signups.n_idents, "", dtype=object))], dtype=bool)
         attrs["ip_anonymous"] = attrs["ip_anonymous"] | np.asarray([bool(p) for p in attrs["ip_proxy"]],
                                                                    dtype=bool)
         return cls(data, config, by_kind, activity or ActivityModel.build(data), start, profile, attrs, pivots,
@@ -235,14 +241,17 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
               & (active_members >= config.signal_burst_member_share * members.size))
     burst_share = float(active_members[bursts].sum() / active_members.sum())
     if bursts.any():
+        # Coordination repeats: bursts on one day are one shared event (a class, a launch).
+        burst_days = int(np.unique(unique[bursts] // ctx.activity.slots_per_day).size)
+        repeated = min(1.0, burst_days / config.signal_burst_min_days)
         signals.append(Signal(
             "synchronized_bursts",
-            ramp(burst_share, config.signal_burst_share_floor, config.signal_burst_share_span),
-            f"{burst_share:.0%} of member activity in {int(bursts.sum())} bursts where a median of "
-            f"{int(np.median(active_members[bursts]))} members act within the same "
+            ramp(burst_share, config.signal_burst_share_floor, config.signal_burst_share_span) * repeated,
+            f"{burst_share:.0%} of member activity in {int(bursts.sum())} bursts on {burst_days} days where "
+            f"a median of {int(np.median(active_members[bursts]))} members act within the same "
             f"{ctx.bucket_minutes}-minute bucket (about {float(np.median(expected[bursts])):.1f} expected "
             f"from their own schedules)",
-            {"burst_share": round(burst_share, 4), "bursts": int(bursts.sum()),
+            {"burst_share": round(burst_share, 4), "bursts": int(bursts.sum()), "burst_days": burst_days,
              "median_members_per_burst": float(np.median(active_members[bursts])),
              "expected_members_per_burst": round(float(np.median(expected[bursts])), 3)},
         ))
@@ -320,10 +329,13 @@ def capability_focus(ctx: Context, members: np.ndarray) -> Signal | None:
     )
 
 
-def model_pivot(ctx: Context, members: np.ndarray) -> Signal | None:
+def model_pivot(ctx: Context, members: np.ndarray) -> list[Signal]:
+    """Members moving most of their traffic to a newly released model within days (purpose: editor users
+    and benchmark runners do it too), and, apart, members that did so while young — accounts made for the
+    release (coordination: nobody's legitimate account history starts a week before a launch en masse)."""
     cohorts = ctx.pivots[members]
     if members.size < 3 or not (cohorts >= 0).any():
-        return None
+        return []
     config = ctx.config
     # Cohort ids are model * 2 + young; the signal counts every member that pivoted to the model.
     models = cohorts[cohorts >= 0] // 2
@@ -331,12 +343,97 @@ def model_pivot(ctx: Context, members: np.ndarray) -> Signal | None:
     young = int(((cohorts >= 0) & (cohorts // 2 == model) & (cohorts % 2 == 1)).sum())
     fraction = pivoted / members.size
     name = ctx.data.incidence("model").names[model]
-    return Signal(
+    signals = [Signal(
         "model_pivot", ramp(fraction, config.signal_pivot_fraction_floor, config.signal_pivot_fraction_span),
         f"{pivoted} of {members.size} members moved most of their traffic to {name} within "
         f"{config.pivot_window_s / 3600:.0f}h of its first appearance ({young} of them created "
         f"in the {config.young_account_s / 86400:.0f} days before it)",
         {"model": name, "members_pivoted": int(pivoted), "young_members": young, "fraction": round(fraction, 4)},
+    )]
+    young_fraction = young / members.size
+    if young:
+        signals.append(Signal(
+            "release_cohort",
+            ramp(young_fraction, config.signal_pivot_fraction_floor, config.signal_pivot_fraction_span),
+            f"{young} of {members.size} members were created in the {config.young_account_s / 86400:.0f} days "
+            f"before {name} appeared and moved to it within {config.pivot_window_s / 3600:.0f}h: accounts "
+            f"made for the release",
+            {"model": name, "young_members": young, "fraction": round(young_fraction, 4)},
+        ))
+    return signals
+
+
+def quota_pinning(ctx: Context, members: np.ndarray) -> Signal | None:
+    """An operator runs each account to a limit: the same number of requests on day after day, across
+    accounts (a free tier's daily cap, a trial quota). People's days vary smoothly. Among member-days with at
+    least `signal_quota_min_requests`, the most common daily count must stand out as a spike — its share of
+    member-days, and how many times more frequent it is than the counts one below and one above."""
+    config = ctx.config
+    if members.size < config.signal_quota_min_members:
+        return None
+    buckets, counts, owner = member_activity(ctx, members)
+    if buckets.size == 0:
+        return None
+    day = buckets // ctx.activity.slots_per_day
+    key = owner.astype(np.int64) * np.int64(1 << 32) + (day - day.min())
+    unique, inverse = np.unique(key, return_inverse=True)
+    per_day = np.round(np.bincount(inverse, weights=counts)).astype(np.int64)
+    per_day = per_day[per_day >= config.signal_quota_min_requests]
+    if per_day.size < config.signal_quota_min_member_days:
+        return None
+    frequency = np.bincount(per_day)
+    mode = int(np.argmax(frequency))
+    share = float(frequency[mode] / per_day.size)
+    neighbours = max(int(frequency[mode - 1]) if mode - 1 >= 0 else 0,
+                     int(frequency[mode + 1]) if mode + 1 < frequency.size else 0, 1)
+    spike = frequency[mode] / neighbours
+    if mode <= config.signal_quota_min_requests:  # the floor of a falling distribution is no cap
+        return None
+    score = ramp(share, config.signal_quota_share_floor, config.signal_quota_share_span) \
+        * ramp(spike, config.signal_quota_spike_floor, config.signal_quota_spike_span)
+    if score <= 0:
+        return None
+    accounts = int(np.unique(unique // np.int64(1 << 32)).size)
+    return Signal(
+        "quota_pinning", score,
+        f"{share:.0%} of {per_day.size} member-days have exactly {mode} requests, {spike:.0f}× as many as "
+        f"the neighbouring counts ({accounts} members active)",
+        {"daily_requests": mode, "share_of_member_days": round(share, 4), "spike": round(float(spike), 2),
+         "member_days": int(per_day.size)},
+    )
+
+
+def scripted_registration(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Members registered from the same hosting or anonymising address within hours of each other: people
+    sign up from where they are (home, office, campus, phone); scripts sign up from servers and proxies."""
+    view = ctx.by_kind["signup_ip"]
+    positions = view.gather(members)
+    if positions.size == 0 or members.size < 3:
+        return None
+    idents, accounts = view.ident[positions], view.account[positions]
+    hosting = ctx.attrs["signup_hosting"][idents]
+    if not hosting.any():
+        return None
+    created = ctx.data.created_at[accounts]
+    window = ctx.config.creation_window_s
+    batch = np.zeros(idents.size, dtype=bool)
+    order = np.lexsort((created, idents))
+    idents_sorted, created_sorted = idents[order], created[order]
+    same_prev = np.r_[False, (idents_sorted[1:] == idents_sorted[:-1])
+                      & (np.abs(np.diff(created_sorted)) <= window)]
+    same_next = np.r_[same_prev[1:], False]
+    batch[order] = same_prev | same_next
+    scripted = batch & hosting
+    accounts_scripted = len(set(accounts[scripted].tolist()))
+    if not accounts_scripted:
+        return None
+    share = accounts_scripted / members.size
+    addresses = len(set(idents[scripted].tolist()))
+    return Signal(
+        "scripted_registration", ramp(share, 0.1, 0.4),
+        f"{accounts_scripted} of {members.size} members registered from {addresses} hosting or anonymising "
+        f"addresses they share, within {window / 3600:.0f}h of each other",
+        {"members_scripted": accounts_scripted, "addresses": addresses, "fraction": round(share, 4)},
     )
 
 
@@ -358,16 +455,32 @@ def signup_burst(ctx: Context, members: np.ndarray) -> Signal | None:
 
 
 def declared_org(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Members of one customer organisation: a declared `org_id`, or one e-mail domain that most members
+    hold and few outsiders do (a company's own domain is how it identifies itself; mainstream webmail is
+    held by everybody and says nothing)."""
+    config = ctx.config
     orgs = ctx.data.org[members]
-    if (orgs >= 0).sum() == 0:
+    if (orgs >= 0).any():
+        _, count = Counter(orgs[orgs >= 0].tolist()).most_common(1)[0]
+        share = count / members.size
+        if share >= config.declared_org_share:
+            return Signal("declared_org", share,
+                          f"{count} of {members.size} members belong to one customer organisation",
+                          {"share": round(share, 4), "by": "org_id"})
+    view = ctx.by_kind["email_domain"]
+    positions = view.gather(members)
+    if positions.size == 0:
         return None
-    _, count = Counter(orgs[orgs >= 0].tolist()).most_common(1)[0]
+    domain, count = Counter(view.ident[positions].tolist()).most_common(1)[0]
     share = count / members.size
-    if share < ctx.config.declared_org_share:
-        return None
-    return Signal("declared_org", share,
-                  f"{count} of {members.size} members belong to one customer organisation",
-                  {"share": round(share, 4)})
+    holders = int(view.degrees[domain])
+    if share >= config.declared_org_share and count / max(holders, 1) >= 0.5:
+        name = view.incidence.names[domain]
+        return Signal("declared_org", share,
+                      f"{count} of {members.size} members use the organisation domain {name} "
+                      f"({holders} accounts hold it in all)",
+                      {"share": round(share, 4), "by": "email_domain", "domain": name, "holders": holders})
+    return None
 
 
 def cluster_signals(ctx: Context, members: np.ndarray) -> tuple[list[Signal], Signal | None]:
@@ -378,8 +491,9 @@ def cluster_signals(ctx: Context, members: np.ndarray) -> tuple[list[Signal], Si
             signals.append(single)
     signals.extend(ip_signals(ctx, members))
     signals.extend(timing_signals(ctx, members))
-    for single in (template_playbook(ctx, members), capability_focus(ctx, members), model_pivot(ctx, members),
-                   signup_burst(ctx, members)):
+    signals.extend(model_pivot(ctx, members))
+    for single in (template_playbook(ctx, members), capability_focus(ctx, members), signup_burst(ctx, members),
+                   quota_pinning(ctx, members), scripted_registration(ctx, members)):
         if single:
             signals.append(single)
     return signals, declared_org(ctx, members)
