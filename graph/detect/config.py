@@ -47,6 +47,9 @@ class DetectionConfig:
     template_min_shared: int = 2  # one template in common is a coincidence of topics
     template_max_nats: float = 40.0
     creation_window_s: float = 24 * 3600.0
+    # Registered from the same address this close in time: one registration session (a script's batch,
+    # a class signing up together), not strangers sharing a NAT.
+    registration_window_s: float = 6 * 3600.0
     pivot_window_s: float = 48 * 3600.0
     young_account_s: float = 30 * 24 * 3600.0
     # A share of traffic needs enough requests to mean anything: fewer on the new model is not a pivot.

@@ -10,6 +10,8 @@ Components (each documented where it is computed):
 | timing | co-activity beyond own schedules and the population's rhythm (`graph.detect.activity`) |
 | template | the same rarely used templates carrying both accounts' traffic (`graph.detect.content`) |
 | cohort | both pivoted to the same newly released model within days of its appearance |
+| registration | registered from the same address within hours: the address's rarity without its kind's
+  discount, plus the rarity of being created that close — a script's batch, or a class signing up together |
 | creation | created close in time, where that is rare; corroboration only |
 
 Shared infrastructure ("same proxy service, same NAT") is what strangers share by design, so it counts only
@@ -32,7 +34,8 @@ from graph.detect.identifiers import IdentifierKind, build_identifier_kinds, sur
 from graph.detect.inputs import DetectionInput
 from graph.detect.kernels import row_products
 
-COMPONENTS = ("ownership", "personal", "infrastructure", "timing", "template", "cohort", "creation")
+COMPONENTS = ("ownership", "personal", "infrastructure", "registration", "timing", "template", "cohort",
+              "creation")
 
 
 @dataclass
@@ -55,7 +58,8 @@ class PairEvidence:
         infrastructure = self.parts["infrastructure"]
         if not corroborated:
             infrastructure = np.where(behaviour >= config.behaviour_gate_nats, infrastructure, 0.0)
-        evidence = self.parts["ownership"] + self.parts["personal"] + behaviour + infrastructure
+        evidence = (self.parts["ownership"] + self.parts["personal"] + self.parts["registration"] + behaviour
+                    + infrastructure)
         creation = self.parts["creation"]
         return evidence + (creation if corroborated else np.where(evidence > 0, creation, 0.0))
 
@@ -73,6 +77,8 @@ class EvidenceModel:
     cohorts: np.ndarray  # per account: pivot cohort id (model * 2 + young) or -1
     cohort_sizes: np.ndarray
     creation: CreationTimes
+    signups: sp.csr_matrix | None  # accounts × signup addresses, valued ln(N/d) (2 ≤ d ≤ pair_degree_cap)
+    signup_holders: sp.csr_matrix | None
     _weighted: dict[tuple[str, str], sp.csr_matrix] = field(default_factory=dict)
 
     @classmethod
@@ -82,7 +88,7 @@ class EvidenceModel:
         templates = template_profile(data, config)
         model = cls(data, config, ActivityModel.build(data), templates, calibrate_templates(templates, config),
                      build_identifier_kinds(data, config), cohorts, sizes,
-                     CreationTimes(data.created_at))
+                     CreationTimes(data.created_at), *signup_matrices(data, config))
         for kind, identifiers in model.identifiers.items():
             if identifiers.role == "device":
                 model._weighted[(kind, "personal")] = identifiers.weighted(identifiers.household)
@@ -117,7 +123,21 @@ class EvidenceModel:
         if same.any():
             parts["cohort"][same] = surprise(self.data.n_accounts, self.cohort_sizes[cohorts[pairs[same, 0]]])
         parts["creation"] = self.creation.closeness_nats(pairs, self.config.creation_window_s)
+        parts["registration"] = self.registration(pairs, parts["creation"])
         return PairEvidence(parts)
+
+    def registration(self, pairs: np.ndarray, creation: np.ndarray) -> np.ndarray:
+        """Pairs registered from the same address within `registration_window_s`: the address's rarity
+        ln(N/d) (no discount for its kind: strangers share a campus NAT over months, not within the same
+        hour) plus the rarity of being created that close."""
+        signups = self.signups
+        if signups is None or pairs.size == 0:
+            return np.zeros(len(pairs))
+        _, strongest = row_products(signups, self.signup_holders, pairs)
+        created = self.data.created_at
+        gap = np.abs(created[pairs[:, 0]] - created[pairs[:, 1]])
+        together = (strongest > 0) & (gap <= self.config.registration_window_s)
+        return np.where(together, strongest + creation, 0.0)
 
     def without(self, evidence: PairEvidence, kind: str, idents: np.ndarray) -> PairEvidence:
         """The same evidence with one identifier per pair taken out (what else ties the pair)."""
@@ -134,6 +154,23 @@ class EvidenceModel:
         else:
             parts[component] = np.maximum(parts[component] - nats, 0.0)
         return PairEvidence(parts)
+
+
+def signup_matrices(data: DetectionInput, config: DetectionConfig) \
+        -> tuple[sp.csr_matrix | None, sp.csr_matrix | None]:
+    incidence = data.incidence("signup_ip")
+    if incidence.is_empty():
+        return None, None
+    holders = sp.csr_matrix((np.ones(incidence.account.size), (incidence.account, incidence.ident)),
+                            shape=(data.n_accounts, incidence.n_idents))
+    holders.sum_duplicates()
+    holders.data[:] = 1.0
+    degrees = incidence.degrees()
+    usable = (degrees >= 2) & (degrees <= config.pair_degree_cap)
+    nats = np.where(usable, surprise(np.unique(incidence.account).size, degrees), 0.0)
+    weighted = sp.csr_matrix(holders @ sp.diags(nats))
+    weighted.eliminate_zeros()
+    return weighted, holders
 
 
 def overlap_rows(matrix: sp.csr_matrix, pairs: np.ndarray) -> np.ndarray:
