@@ -27,9 +27,9 @@ import httpx
 import uvicorn
 
 from app.api.main import create_app
-from app.settings import Settings
 from graph.db import connect
 from graph.maintenance import apply_schema, delete_all_data
+from graph.settings import Settings
 
 BOOTSTRAP = "bench-bootstrap-key-loopback-only"
 BATCH = 10_000

@@ -15,12 +15,12 @@ import resource
 import time
 from pathlib import Path
 
-from app.settings import Settings
 from graph.db import connect
 from graph.detect.evaluate import baseline_flags, flags_from_members, read_labels, score_flags
 from graph.detect.inputs import read_inputs
 from graph.detect.pipeline import run_detection
 from graph.queries import get_query
+from graph.settings import Settings
 
 
 def peak_rss_mib() -> float:

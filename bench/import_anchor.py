@@ -43,7 +43,6 @@ from typing import Any, LiteralString
 
 import duckdb
 
-from app.settings import Settings
 from graph.db import connect
 from graph.load.inputs import discover_inputs, file_sha256
 from graph.load.pipeline import _loaded_rows, _prepare_steps, duckdb_session
@@ -60,6 +59,7 @@ from graph.server import (
     start_server,
     stop_server,
 )
+from graph.settings import Settings
 
 IGNORED_FOR_COMPARISON = {"LoadBatch": "per-batch markers of the transactional ledger"}
 NOT_COMPARED_PROPERTIES = {"loaded_at"}  # wall-clock time of the load

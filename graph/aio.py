@@ -21,9 +21,9 @@ import neo4j
 from neo4j import AsyncGraphDatabase
 from neo4j import exceptions as neo4j_errors
 
-from app.settings import Settings
 from graph.db import map_driver_error
 from graph.queries import Query
+from graph.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Neo4j access: one driver per process, managed transactions, timeouts, and errors mapped once.
 
-    >>> from app.settings import Settings
+    >>> from graph.settings import Settings
     >>> with connect(Settings()) as db:                      # doctest: +SKIP
     ...     db.read("RETURN $x AS x", {"x": 1})
     [{'x': 1}]
@@ -22,8 +22,8 @@ import neo4j
 from neo4j import GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
-from app.settings import Settings
 from graph.errors import DatabaseError, DatabaseUnavailableError, LinkageError
+from graph.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from app.settings import Settings
 from graph.errors import LocalServerError, ToolMissingError
+from graph.settings import Settings
 
 LAUNCHER = "org.neo4j.server.startup.Neo4jCommand"
 ADMIN = "org.neo4j.server.startup.Neo4jAdminCommand"

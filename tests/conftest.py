@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.settings import Settings
 from graph.db import Database, connect
 from graph.maintenance import apply_schema
+from graph.settings import Settings
 from tests.neo4j_harness import provide_neo4j
 
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from app.api.audit import AuditLog
 from app.api.auth import Principal
-from app.api.credentials import Role
 from app.api.errors import ForbiddenError
 from app.api.loaders import Loaders
-from app.settings import Settings
+from app.audit import AuditLog
+from app.credentials import Role
 from graph.aio import AsyncDatabase
+from graph.settings import Settings
 
 
 @dataclass

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
-from app.api.audit import AuditLog
 from app.api.auth import Authenticator, Principal
 from app.api.context import Context
 from app.api.errors import UnauthenticatedError
 from app.api.loaders import make_loaders
-from app.settings import Settings
+from app.audit import AuditLog
 from graph.aio import AsyncDatabase
+from graph.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:

@@ -12,9 +12,9 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from app.settings import Settings
 from graph.aio import AsyncDatabase
 from graph.queries import get_query
+from graph.settings import Settings
 
 NOTES_PER_CLUSTER = 100
 IDENTIFIERS_PER_KIND = 100

@@ -19,14 +19,14 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from app.api import guide
-from app.api.audit import AuditLog
 from app.api.auth import Authenticator
 from app.api.context import Context
 from app.api.deps import DatabaseDep, get_context
 from app.api.schema import build_schema
-from app.settings import Settings, load_settings
+from app.audit import AuditLog
 from graph.aio import AsyncDatabase, make_async_driver
 from graph.errors import LinkageError
+from graph.settings import Settings, load_settings
 
 # API reads get a tighter timeout than batch jobs: an analyst's request should fail fast, not hang.
 API_QUERY_TIMEOUT_S = 15.0

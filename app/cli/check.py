@@ -21,7 +21,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from app.api.audit import AuditLog
+from app.audit import AuditLog
 from app.cli.common import load_settings_or_exit, open_database, reports_errors
 from graph.check import CheckResult, CheckSignals, parse_signals, run_check
 from graph.errors import InputError, NotFoundError

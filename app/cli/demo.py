@@ -27,7 +27,7 @@ def demo(
 
     Loading is idempotent: a second `make demo` reuses the data and the graph and only re-detects.
     """
-    from app.api.credentials import Role, create_key
+    from app.credentials import Role, create_key
 
     settings = load_settings_or_exit()
     started = time.perf_counter()
@@ -70,7 +70,7 @@ def demo(
         return
     import uvicorn
 
-    from app.api.main import create_app
+    from app.api import create_app
 
     console.print("Serving until Ctrl-C (Neo4j keeps running: `linkage neo4j stop`).")
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from app.api.audit import AuditLog
+from app.audit import AuditLog
 from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
 from graph.detect.evaluate import Scores, baseline_flags, flags_from_members, read_labels, score_flags
 from graph.detect.inputs import read_inputs

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.api.credentials import Role, create_key
 from app.api.main import create_app
-from app.settings import Settings
+from app.credentials import Role, create_key
 from graph.db import Database
+from graph.settings import Settings
 from tests.api.graph_fixture import build_fixture_graph
 from tests.conftest import reset_database
 

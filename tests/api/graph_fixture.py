@@ -17,9 +17,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from app.settings import Settings
 from graph.check import hash_email
 from graph.db import Database
+from graph.settings import Settings
 
 CAMPAIGN = "cl-campaign-1"
 COMPANY = "cl-acme"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.api.credentials import Role, create_key
 from app.api.main import create_app
-from app.settings import Settings
+from app.credentials import Role, create_key
 from graph.db import Database
 from graph.detect.pipeline import run_detection
 from graph.load import load_directory
+from graph.settings import Settings
 from graph.synthetic import generate_dataset
 from tests.api.conftest import AsgiClient, GraphQL, serve_app
 from tests.conftest import reset_database

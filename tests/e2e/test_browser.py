@@ -19,8 +19,8 @@ import pytest
 
 from app.api.main import create_app
 from app.cli.browse import choose_query, editor_text
-from app.settings import Settings
 from graph.db import Database
+from graph.settings import Settings
 from tests.api.graph_fixture import CAMPAIGN, build_fixture_graph
 from tests.conftest import reset_database
 from tests.neo4j_harness import ROOT

@@ -375,8 +375,8 @@ def test_cli_inlines_ids_as_escaped_literals_and_browser_reads_the_url_back() ->
     from urllib.parse import unquote
 
     from app.cli.browse import browser_url, choose_query, cypher_string_literal, editor_text, inline_params
-    from app.settings import Settings
     from graph.errors import InputError
+    from graph.settings import Settings
 
     assert cypher_string_literal("a'b\\c") == "'a\\'b\\\\c'"
     query = parse_query("// name: q\n// description: d\n// mode: read\n// param x: str\n"

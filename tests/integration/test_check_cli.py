@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.settings import Settings
 from graph.db import Database
+from graph.settings import Settings
 from tests.api import graph_fixture as fx
 from tests.api.conftest import fixture_graph  # noqa: F401 - module-scoped fixture graph
 

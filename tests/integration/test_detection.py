@@ -16,7 +16,6 @@ import pytest
 import stix2
 from typer.testing import CliRunner
 
-from app.settings import Settings
 from graph.db import Database
 from graph.detect.evaluate import baseline_flags, flags_from_members, read_labels, score_flags
 from graph.detect.inputs import read_inputs
@@ -24,6 +23,7 @@ from graph.detect.pipeline import run_detection
 from graph.detect.stix import build_bundle
 from graph.load import load_directory
 from graph.queries import get_query
+from graph.settings import Settings
 from graph.synthetic import generate_dataset
 from tests.conftest import reset_database
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
 from graph.server import bolt_answers, server_status, start_server, stop_server
+from graph.settings import Settings
 from tests.neo4j_harness import local_test_settings
 
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import strawberry
 
 from app.api.context import LinkageInfo
-from app.api.credentials import Role
 from app.api.resolvers.validation import require_id, require_text
 from app.api.types.case import CaseChange
 from app.api.types.cluster import CaseNote, Cluster
 from app.api.types.common import CaseStatus
+from app.credentials import Role
 from graph.errors import LinkageError, NotFoundError
 from graph.queries import get_query
 
