@@ -82,22 +82,20 @@ def create_key(database: Database, *, name: str, role: Role) -> NewKey:
     if not name.strip() or len(name) > 100:
         raise InputError("a key needs a name of 1-100 characters", field="name")
     key, key_hash = generate_key(name.strip(), role)
-    query = get_query("api_credential_create")
-    database.write(query.text, {"key_id": key.key_id, "key_hash": key_hash, "role": role.value,
-                                "name": key.name, "now": datetime.now(UTC)}, name=query.name)
+    database.run(get_query("api_credential_create"), {"key_id": key.key_id, "key_hash": key_hash,
+                                                       "role": role.value, "name": key.name,
+                                                       "now": datetime.now(UTC)})
     return key
 
 
 def list_keys(database: Database) -> list[dict[str, Any]]:
     """Every credential's id, name, role, creation and revocation time (never the hash)."""
-    query = get_query("api_credential_list")
-    return [row["credential"] for row in database.read(query.text, name=query.name)]
+    return [row["credential"] for row in database.run(get_query("api_credential_list"))]
 
 
 def revoke_key(database: Database, key_id: str) -> dict[str, Any]:
     """Mark a credential revoked; NotFoundError for an unknown id."""
-    query = get_query("api_credential_revoke")
-    rows = database.write(query.text, {"key_id": key_id, "now": datetime.now(UTC)}, name=query.name)
+    rows = database.run(get_query("api_credential_revoke"), {"key_id": key_id, "now": datetime.now(UTC)})
     if not rows:
         raise NotFoundError(f"no API key {key_id!r}")
     return dict(rows[0]["credential"])

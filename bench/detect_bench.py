@@ -38,7 +38,7 @@ def main() -> None:
         started = time.perf_counter()
         summary = run_detection(database)
         total = time.perf_counter() - started
-        rows = database.read(get_query("detect_cluster_members").text, timeout=settings.write_timeout_s)
+        rows = database.run(get_query("detect_cluster_members"), timeout=settings.write_timeout_s)
         ours = score_flags("linkage", flags_from_members(rows), labels, total)
         started = time.perf_counter()
         data = read_inputs(database)

@@ -50,6 +50,7 @@ from graph.load.quarantine import write_quarantine
 from graph.load.resolve import resolve_ips
 from graph.load.stage import KEEP_PREFIX, stage_file
 from graph.maintenance import apply_schema, count_graph
+from graph.queries import Query, inline_query
 from graph.schema import NODE_LABELS, REL_TYPES
 from graph.server import (
     ADMIN,
@@ -82,8 +83,11 @@ class OfflineGraph:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def read(self, text: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None,
-             name: str = "query") -> list[dict[str, Any]]:
+    def run(self, query: Query, params: Mapping[str, Any] | None = None, *,
+            timeout: float | None = None) -> list[dict[str, Any]]:
+        name = query.name
+        if query.mode != "read":  # writes are dropped (see above)
+            return []
         if name == "load_stored_templates":
             return []
         if name == "load_graph_networks":  # OPERATED_BY is one per network: min(px.name) is its proxy
@@ -420,11 +424,11 @@ def fingerprint(database: Any) -> dict[str, dict[str, Any]]:
         if label.name in IGNORED_FOR_COMPARISON:
             continue
         query: LiteralString = "MATCH (x:" + label.name + ")" + FINGERPRINT  # type: ignore[assignment]
-        rows = database.read(query, name="fingerprint", timeout=1800)
+        rows = database.run(inline_query(query, name="fingerprint"), timeout=1800)
         result[label.name] = {r.pop("key"): r for r in rows if r["key"] not in NOT_COMPARED_PROPERTIES}
     for rel in REL_TYPES:
         query = "MATCH ()-[x:" + rel.name + "]->()" + FINGERPRINT  # type: ignore[assignment]
-        rows = database.read(query, name="fingerprint", timeout=1800)
+        rows = database.run(inline_query(query, name="fingerprint"), timeout=1800)
         result[rel.name] = {r.pop("key"): r for r in rows}
     for props in result.values():
         for summary in props.values():

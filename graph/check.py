@@ -321,8 +321,7 @@ def query_for(signals: CheckSignals, *, hash_key: str) -> tuple[str, dict[str, A
 def run_check(database: Database, signals: CheckSignals) -> CheckResult:
     """Run one linkage check synchronously (the CLI)."""
     name, params = query_for(signals, hash_key=database.settings.hash_key.get_secret_value())
-    query = get_query(name)
-    return result_from_rows(signals, database.read(query.text, params, name=name))
+    return result_from_rows(signals, database.run(get_query(name), params))
 
 
 async def run_check_async(database: Any, signals: CheckSignals) -> CheckResult:

@@ -3,7 +3,8 @@
 Every label that is `MERGE`d has a uniqueness constraint on its key; `apply_schema` creates them all with
 `IF NOT EXISTS`, so running it twice changes nothing. Queries name labels literally (Cypher cannot take a
 label as a parameter); `tests/integration/test_schema.py` checks that the server's constraints match this
-module and `tests/unit/test_queries.py` that every label a query uses is declared here.
+module and `tests/unit/test_queries.py` that every label and relationship type a query names is declared
+here.
 
 See docs/data-model.md for the model and why the request log is aggregated.
 """

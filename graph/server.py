@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from graph.db import Database, make_driver
 from graph.errors import LocalServerError, ToolMissingError
+from graph.queries import get_query
 from graph.settings import Settings
 
 LAUNCHER = "org.neo4j.server.startup.Neo4jCommand"
@@ -170,18 +172,16 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def bolt_answers(settings: Settings) -> bool:
     """True when the server accepts our credentials and runs a query."""
-    from graph.db import make_driver  # local import: the driver is not needed to manage files
-
     if not port_open(settings.bolt_port):
         return False
-    driver = make_driver(settings)
+    database = Database(make_driver(settings), settings)
     try:
-        driver.execute_query("RETURN 1", database_=settings.neo4j_database)
+        database.run(get_query("db_ping"))
         return True
     except Exception:  # any failure means "not ready yet" here; start() reports the cause
         return False
     finally:
-        driver.close()
+        database.close()
 
 
 def server_status(settings: Settings) -> ServerStatus:

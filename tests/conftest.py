@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from graph.db import Database, connect
-from graph.maintenance import apply_schema
+from graph.maintenance import apply_schema, delete_all_data
 from graph.settings import Settings
 from tests.neo4j_harness import provide_neo4j
 
@@ -27,8 +27,7 @@ def database(neo4j_settings: Settings) -> Iterator[Database]:
 
 def reset_database(db: Database) -> None:
     """Delete all data (schema stays) so a test starts from an empty graph."""
-    db.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-                      name="test reset")
+    delete_all_data(db)
 
 
 @pytest.fixture()

@@ -59,8 +59,8 @@ def _member_rows(settings_database: object) -> list[dict[str, object]]:
     from graph.db import Database
 
     assert isinstance(settings_database, Database)
-    return settings_database.read(get_query("detect_cluster_members").text, name="detect_cluster_members",
-                                  timeout=settings_database.settings.write_timeout_s)
+    return settings_database.run(get_query("detect_cluster_members"),
+                                 timeout=settings_database.settings.write_timeout_s)
 
 
 @export_app.command("clusters")
@@ -101,8 +101,7 @@ def export_stix(cluster_id: str = typer.Argument(..., help="The cluster to share
         raise InputError(f"unknown TLP {tlp!r} (use {', '.join(TLP)})", field="tlp")
     settings = load_settings_or_exit()
     with open_database(settings) as database:
-        rows = database.read(get_query("detect_cluster_detail").text, {"cluster_id": cluster_id},
-                             name="detect_cluster_detail")
+        rows = database.run(get_query("detect_cluster_detail"), {"cluster_id": cluster_id})
     if not rows:
         raise NotFoundError(f"no cluster {cluster_id!r}")
     bundle = build_bundle(rows[0], tlp=tlp)

@@ -140,7 +140,7 @@ def prepare_requests(
             StoredTemplate(
                 row["template_id"], row["skeleton"] or "", tuple(row["band_keys"] or ()), row["first_file_id"]
             )
-            for row in database.read(get_query("load_stored_templates").text, name="load_stored_templates")
+            for row in database.run(get_query("load_stored_templates"))
         ]
         if masked_counts
         else []

@@ -129,9 +129,7 @@ def load_directory(
         for input_file in inputs:
             file_started = time.perf_counter()
             file_id = file_sha256(input_file.path)
-            already = database.read(
-                get_query("load_ledger_file").text, {"file_id": file_id}, name="load_ledger_file"
-            )[0]["loaded"]
+            already = database.run(get_query("load_ledger_file"), {"file_id": file_id})[0]["loaded"]
             if already:
                 summary.tables.append(TableSummary(input_file.table, input_file.path.name, "skipped"))
                 continue
@@ -195,8 +193,8 @@ def load_directory(
             )
         summary.resolve_seconds = time.perf_counter() - resolve_started
     for input_file, file_id, table_summary in loaded_files:
-        database.write(
-            get_query("load_ledger_mark_file").text,
+        database.run(
+            get_query("load_ledger_mark_file"),
             {
                 "file_id": file_id,
                 "name": input_file.path.name,
@@ -205,7 +203,6 @@ def load_directory(
                 "loaded": table_summary.loaded,
                 "quarantined": table_summary.quarantined,
             },
-            name="load_ledger_mark_file",
         )
     summary.seconds = time.perf_counter() - started
     log.info("load of %s finished in %.1f s", directory, summary.seconds)

@@ -11,7 +11,6 @@ The write (`load_resolve_ips`) is idempotent, so it needs no ledger: a rerun aft
 from __future__ import annotations
 
 import duckdb
-import neo4j
 import pyarrow as pa
 
 from graph.db import Database
@@ -34,7 +33,7 @@ def resolve_ips(
     `run_addresses_sql` is a query returning column `raw` with this run's canonical addresses (used when
     `every_ip` is false).
     """
-    networks = database.read(get_query("load_graph_networks").text, name="load_graph_networks")
+    networks = database.run(get_query("load_graph_networks"))
     if not networks:
         return 0
     create_network_table(con, "graph_networks", (row["cidr"] for row in networks))
@@ -57,9 +56,7 @@ def resolve_ips(
     con.execute("CREATE OR REPLACE TABLE network_props AS SELECT * FROM _network_props")
     con.unregister("_network_props")
     if every_ip:
-        addresses = database.read(
-            get_query("load_graph_ips").text, name="load_graph_ips", timeout=database.settings.write_timeout_s
-        )
+        addresses = database.run(get_query("load_graph_ips"), timeout=database.settings.write_timeout_s)
         con.register(
             "_graph_ips", pa.table({"raw": pa.array([r["address"] for r in addresses], pa.string())})
         )
@@ -85,16 +82,10 @@ def resolve_ips(
     total = int(con.execute("SELECT count(*) FROM ip_matches").fetchall()[0][0])
     if progress is not None:
         progress.start("ip resolution", total)
-    query = get_query("load_resolve_ips").text
+    query = get_query("load_resolve_ips")
     reader = con.sql("SELECT * FROM ip_matches ORDER BY address").to_arrow_reader(batch_size)
     for table in iter_exact_batches(reader, batch_size):
-        rows = table.to_pylist()
-
-        @neo4j.unit_of_work(timeout=database.settings.write_timeout_s)
-        def work(tx: neo4j.ManagedTransaction, rows: list[dict[str, object]] = rows) -> None:
-            tx.run(query, {"rows": rows}).consume()
-
-        database.execute_write(work, name="load_resolve_ips")
+        database.run(query, {"rows": table.to_pylist()})
         if progress is not None:
             progress.advance("ip resolution", table.num_rows)
     return total

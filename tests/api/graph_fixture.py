@@ -20,6 +20,7 @@ from typing import Any
 from graph.check import hash_email
 from graph.db import Database
 from graph.settings import Settings
+from tests.cypher import write
 
 CAMPAIGN = "cl-campaign-1"
 COMPANY = "cl-acme"
@@ -120,7 +121,8 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
             ALICE, "alice@gmail.com", country="GB", tier="build", buckets=[BUCKET0 + 2], counts=[7], key=key
         )
     )
-    database.write(
+    write(
+        database,
         """
         UNWIND $rows AS row
         CREATE (a:Account {account_id: row.account_id, email_hash: row.email_hash, country: row.country,
@@ -134,7 +136,8 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         name="fixture accounts",
     )
 
-    database.write(
+    write(
+        database,
         """
         CREATE (px:ProxyNetwork {name: 'relaymesh'})
         CREATE (n:Network {cidr: '185.220.10.0/24', kind: 'residential', asn: 64512, is_vpn: false,
@@ -147,7 +150,8 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         {"exits": PROXY_EXITS},
         name="fixture proxy",
     )
-    database.write(
+    write(
+        database,
         """
         UNWIND range(0, size($accounts) - 1) AS i
         MATCH (a:Account {account_id: $accounts[i]})
@@ -181,7 +185,8 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         },
         name="fixture campaign",
     )
-    database.write(
+    write(
+        database,
         """
         CREATE (o:Org {org_id: 'org-acme'})
         CREATE (pm:PaymentMethod {fingerprint: 'pm-acme-invoice', kind: 'invoice', issuer_country: 'DE'})
@@ -197,7 +202,8 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         {"accounts": COMPANY_ACCOUNTS, "corporate": CORPORATE_IP},
         name="fixture company",
     )
-    database.write(
+    write(
+        database,
         """
         CREATE (ip:IP {address: $datacenter, version: 4, kind: 'datacenter', is_vpn: false, is_tor: false})
         WITH ip
@@ -210,7 +216,8 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         {"accounts": REVIEW_ACCOUNTS, "datacenter": DATACENTER_IP},
         name="fixture review",
     )
-    database.write(
+    write(
+        database,
         """
         CREATE (ip:IP {address: $cgnat, version: 4, kind: 'mobile', is_vpn: false, is_tor: false})
         WITH ip
@@ -291,7 +298,8 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
                 "members": [f"acct-mobile-{2 * i:03d}", f"acct-mobile-{2 * i + 1:03d}"],
             }
         )
-    database.write(
+    write(
+        database,
         """
         UNWIND $clusters AS row
         CREATE (c:Cluster {cluster_id: row.cluster_id, size: row.size, score: row.score, verdict: row.verdict,

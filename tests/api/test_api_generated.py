@@ -18,6 +18,7 @@ from graph.settings import Settings
 from graph.synthetic import generate_dataset
 from tests.api.conftest import AsgiClient, GraphQL, serve_app
 from tests.conftest import reset_database
+from tests.cypher import read
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def gql(generated: tuple[Database, Path], neo4j_settings: Settings,
 
 
 def campaign_share(database: Database, cluster_id: str, labels: dict[str, tuple[str, str]]) -> float:
-    rows = database.read("MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) RETURN a.account_id AS a",
+    rows = read(database, "MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) RETURN a.account_id AS a",
                          {"id": cluster_id})
     return sum(1 for row in rows if labels[row["a"]][0]) / len(rows)
 
@@ -69,7 +70,8 @@ def test_suspicious_clusters_are_campaigns_with_structured_evidence(
 def test_campaign_and_legitimate_accounts(gql: GraphQL, generated: tuple[Database, Path],
                                           labels: dict[str, tuple[str, str]]) -> None:
     database = generated[0]
-    campaign_account = database.read(
+    campaign_account = read(
+        database,
         "MATCH (a:Account)-[:MEMBER_OF]->(c:Cluster {verdict: 'suspicious'}) RETURN a.account_id AS a "
         "ORDER BY c.size DESC, a.account_id LIMIT 1")[0]["a"]
     family = sorted(a for a, (campaign, population) in labels.items() if population == "family" and not campaign)[0]
@@ -78,7 +80,7 @@ def test_campaign_and_legitimate_accounts(gql: GraphQL, generated: tuple[Databas
     suspect = gql.data(query, {"id": campaign_account})["account"]
     assert labels[suspect["id"]][0], "a member of a suspicious cluster is a campaign account"
     assert any(m["cluster"]["verdict"] == "SUSPICIOUS" for m in suspect["clusters"])
-    expected = database.read("MATCH (a:Account {account_id: $id}) RETURN a.requests AS r", {"id": campaign_account})
+    expected = read(database, "MATCH (a:Account {account_id: $id}) RETURN a.requests AS r", {"id": campaign_account})
     assert suspect["activity"]["requests"] == expected[0]["r"]
     legit = gql.data(query, {"id": family})["account"]
     assert all(m["cluster"]["verdict"] != "SUSPICIOUS" for m in legit["clusters"])

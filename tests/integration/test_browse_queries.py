@@ -23,6 +23,7 @@ from graph.load import load_directory
 from graph.queries import QUERIES_DIR, get_query, load_queries, parse_query
 from graph.synthetic import generate_dataset
 from tests.conftest import reset_database
+from tests.cypher import read, write
 
 MAX_BROWSER_NODES = 300
 BIG_CLUSTER = "cl_browse_big"
@@ -127,7 +128,8 @@ def run_browse(database: Database, name: str, /, **params: Any) -> BrowserResult
 def add_big_cluster(database: Database) -> None:
     """A 20,000-member cluster (written as detection would) with shared cards, proxy exits and templates,
     so every cap in the browse queries is actually reached."""
-    database.write(
+    write(
+        database,
         """
         CREATE (c:Cluster {cluster_id: $cluster_id, size: $members, score: 0.99, verdict: 'suspicious',
                            evidence: '[]', signals: ['shared_payment', 'proxy_network'], retired: false,
@@ -141,7 +143,8 @@ def add_big_cluster(database: Database) -> None:
         {"cluster_id": BIG_CLUSTER, "members": BIG_MEMBERS, "proxy": BIG_PROXY},
         name="big cluster",
     )
-    database.write(
+    write(
+        database,
         """
         UNWIND range(0, 299) AS i
         MATCH (n:Network {cidr: '198.18.' + (i % 30) + '.0/24'})
@@ -158,7 +161,8 @@ def add_big_cluster(database: Database) -> None:
         name="big cluster infrastructure",
     )
     for start in range(0, BIG_MEMBERS, 5_000):
-        database.write(
+        write(
+            database,
             """
             MATCH (c:Cluster {cluster_id: $cluster_id})
             UNWIND range($start, $start + 4999) AS i
@@ -203,13 +207,14 @@ def detected(database: Database, tmp_path_factory: pytest.TempPathFactory) -> It
     add_big_cluster(database)
 
     def first(text: str, **params: Any) -> Any:
-        rows = database.read(text, params)  # type: ignore[arg-type]
+        rows = read(database, text, params)  # type: ignore[arg-type]
         assert rows, text
         return rows[0]["id"]
 
     top = first("MATCH (c:Cluster {verdict: 'suspicious'}) WHERE c.cluster_id <> $big "
                 "RETURN c.cluster_id AS id ORDER BY c.score DESC, c.cluster_id LIMIT 1", big=BIG_CLUSTER)
-    members = [row["id"] for row in database.read(
+    members = [row["id"] for row in read(
+        database,
         "MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $c}) RETURN a.account_id AS id ORDER BY id",
         {"c": top})]
     assert len(members) >= 2
@@ -280,7 +285,8 @@ def test_cluster_timeline_sums_the_members_activity(database: Database, detected
     result = run_browse(database, "browse_cluster_timeline", cluster_id=detected.top_cluster,
                         bucket_minutes=database.settings.activity_bucket_minutes)
     assert result.nodes == {}
-    expected = database.read(
+    expected = read(
+        database,
         "MATCH (:Cluster {cluster_id: $c})<-[:MEMBER_OF]-(a:Account) "
         "RETURN sum(reduce(s = 0, n IN coalesce(a.activity_counts, []) | s + n)) AS total",
         {"c": detected.top_cluster})[0]["total"]
@@ -316,7 +322,8 @@ def test_path_between_two_members_avoids_hubs(database: Database, detected: Samp
         assert path.start_node["account_id"] == detected.member
         assert path.end_node["account_id"] == detected.other_member
         assert 1 <= row["links"] <= 4
-    hub_degrees = database.read(
+    hub_degrees = read(
+        database,
         "UNWIND $ids AS id MATCH (x) WHERE elementId(x) = id AND NOT x:Account "
         "RETURN COUNT { (x)<--() } AS degree",
         {"ids": list(result.nodes)})

@@ -26,6 +26,7 @@ from graph.queries import get_query
 from graph.settings import Settings
 from graph.synthetic import generate_dataset
 from tests.conftest import reset_database
+from tests.cypher import read, write
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +45,11 @@ def detected(dataset: Path, database: Database) -> Database:
 
 
 def members(database: Database) -> list[dict[str, object]]:
-    return database.read(get_query("detect_cluster_members").text)
+    return database.run(get_query("detect_cluster_members"))
 
 
 def cluster(database: Database, cluster_id: str) -> dict[str, object]:
-    rows = database.read("MATCH (c:Cluster {cluster_id: $id}) RETURN c {.*} AS c", {"id": cluster_id})
+    rows = read(database, "MATCH (c:Cluster {cluster_id: $id}) RETURN c {.*} AS c", {"id": cluster_id})
     return rows[0]["c"]
 
 
@@ -101,7 +102,7 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
     assert runner.invoke(app, ["export", "clusters", "--out", str(first)]).exit_code == 0
     with first.open(newline="") as handle:
         suspicious = next(r for r in csv.DictReader(handle) if r["verdict"] == "suspicious")["cluster_id"]
-    detected.write("MATCH (c:Cluster {cluster_id: $id}) SET c.case_status = 'DISMISSED'", {"id": suspicious})
+    write(detected, "MATCH (c:Cluster {cluster_id: $id}) SET c.case_status = 'DISMISSED'", {"id": suspicious})
     run_detection(detected)
     assert runner.invoke(app, ["export", "clusters", "--out", str(second)]).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
@@ -114,9 +115,9 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
 
 
 def test_stix_bundle_parses_and_every_reference_resolves(detected: Database) -> None:
-    top = detected.read("MATCH (c:Cluster {verdict: 'suspicious'}) RETURN c.cluster_id AS id "
+    top = read(detected, "MATCH (c:Cluster {verdict: 'suspicious'}) RETURN c.cluster_id AS id "
                         "ORDER BY c.size DESC LIMIT 1")[0]["id"]
-    detail = detected.read(get_query("detect_cluster_detail").text, {"cluster_id": top})[0]
+    detail = detected.run(get_query("detect_cluster_detail"), {"cluster_id": top})[0]
     bundle = stix2.parse(build_bundle(detail).serialize(), allow_custom=True)
     ids = {obj.id for obj in bundle.objects}
     types = {obj.type for obj in bundle.objects}
@@ -130,7 +131,7 @@ def test_stix_bundle_parses_and_every_reference_resolves(detected: Database) -> 
                     if not str(ref).startswith("marking-definition--"):
                         assert ref in ids, (obj.type, key, ref)
     serialized = bundle.serialize()
-    accounts = detected.read("MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) "
+    accounts = read(detected, "MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) "
                              "RETURN a.account_id AS id LIMIT 5", {"id": top})
     assert all(row["id"] not in serialized for row in accounts), "account ids leave only as hashes"
 

@@ -17,6 +17,7 @@ from graph.db import Database
 from graph.load import load_directory
 from graph.synthetic import generate_dataset
 from tests.conftest import reset_database
+from tests.cypher import read
 from tests.integration.load_helpers import canonical_dump, count
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "load" / "bad"
@@ -91,7 +92,8 @@ def test_one_account_aggregates_match_a_hand_computation(dataset_10k: Path, load
     mine = requests.filter(pc.equal(requests["account_id"], busiest))
     ts = _ts_ms(mine["ts"]).to_pylist()
     ips = mine["ip"].to_pylist()
-    graph = loaded_10k.read(
+    graph = read(
+        loaded_10k,
         "MATCH (a:Account {account_id: $id}) RETURN a.requests AS requests, a.first_seen AS first, "
         "a.last_seen AS last, a.input_tokens AS input_tokens, a.activity_buckets AS buckets, "
         "a.activity_counts AS counts",
@@ -104,7 +106,8 @@ def test_one_account_aggregates_match_a_hand_computation(dataset_10k: Path, load
     buckets = Counter(t // 600_000 for t in ts)
     assert graph["buckets"] == sorted(buckets)
     assert graph["counts"] == [buckets[b] for b in sorted(buckets)]
-    per_ip = loaded_10k.read(
+    per_ip = read(
+        loaded_10k,
         "MATCH (:Account {account_id: $id})-[r:USED_IP]->(i:IP) RETURN i.address AS ip, r.requests AS n, "
         "r.first_seen AS first, r.output_tokens AS out",
         {"id": busiest},
@@ -172,7 +175,7 @@ def test_bad_rows_are_quarantined_and_good_rows_loaded(tmp_path: Path, clean_dat
     kinds = pacsv.read_csv(folder / "quarantine" / "payment_methods.csv").to_pylist()
     assert any(r["field"] == "kind" and r["value"] == "voucher" for r in kinds)
     db = clean_database
-    assert sorted(r["id"] for r in db.read("MATCH (a:Account) RETURN a.account_id AS id")) == [
+    assert sorted(r["id"] for r in read(db, "MATCH (a:Account) RETURN a.account_id AS id")) == [
         "acct_a",
         "acct_b",
     ]
@@ -185,22 +188,25 @@ def test_bad_rows_are_quarantined_and_good_rows_loaded(tmp_path: Path, clean_dat
         == 2
     )
     assert count(db, "MATCH (p:PaymentMethod) WHERE p.fingerprint CONTAINS '4111' RETURN count(p) AS n") == 0
-    ip = db.read(
+    ip = read(
+        db,
         "MATCH (i:IP {address: '5.6.7.8'})-[:IN_NETWORK]->(n) RETURN n.cidr AS cidr, "
         "i.proxy_network AS proxy, i.kind AS kind, i.requests AS requests"
     )[0]
     assert ip == {"cidr": "5.6.7.0/24", "proxy": "ExampleProxy", "kind": "residential", "requests": 2}
     assert (
-        db.read("MATCH (i:IP {address: '2001:db8::1'})-[:IN_NETWORK]->(n) RETURN n.cidr AS c")[0]["c"]
+        read(db, "MATCH (i:IP {address: '2001:db8::1'})-[:IN_NETWORK]->(n) RETURN n.cidr AS c")[0]["c"]
         == "2001:db8::/32"
     )
-    templates = db.read(
+    templates = read(
+        db,
         "MATCH (:Account {account_id: 'acct_a'})-[r:SENT_TEMPLATE]->(t) "
         "RETURN t.skeleton AS skeleton, r.requests AS n"
     )
     assert templates == [{"skeleton": "explain <str> to <name> in <num> steps", "n": 2}]
     assert count(db, "MATCH (t:PromptTemplate {template_id: 'tpl_given'}) RETURN count(t) AS n") == 1
-    activity = db.read(
+    activity = read(
+        db,
         "MATCH (a:Account {account_id: 'acct_a'}) RETURN a.activity_buckets AS b, a.activity_counts AS c"
     )[0]
     start = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp()) // 600
