@@ -1,4 +1,4 @@
-"""Writing clusters back to the graph with stable ids.
+"""Detection's results in the graph: clusters written back with stable ids, and read back for export.
 
 A cluster keeps the id of the previous run's cluster it overlaps most (Jaccard ≥ 0.5, each old id used
 once), so rerunning on the same data gives the same ids and adding data keeps the ids of clusters whose
@@ -97,3 +97,14 @@ def write_clusters(database: Database, clusters: Sequence[ClusterResult], batch_
     for start in range(0, len(member_rows), batch_size * 2):
         database.run(member_query, {"rows": member_rows[start:start + batch_size * 2]})
     database.run(get_query("detect_retire_clusters"), {"keep": [c.cluster_id for c in clusters]})
+
+
+def read_cluster_members(database: Database) -> list[dict[str, Any]]:
+    """Every live cluster's members with the cluster's score and verdict, ordered by cluster and account."""
+    return database.run(get_query("detect_cluster_members"), timeout=database.settings.write_timeout_s)
+
+
+def read_cluster_detail(database: Database, cluster_id: str) -> dict[str, Any] | None:
+    """One cluster with its evidence and the identifiers its members use (for STIX), or None."""
+    rows = database.run(get_query("detect_cluster_detail"), {"cluster_id": cluster_id})
+    return rows[0] if rows else None

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from graph.db import Database
 from graph.detect.evaluate import baseline_flags, flags_from_members, read_labels, score_flags
 from graph.detect.inputs import read_inputs
+from graph.detect.persist import read_cluster_detail, read_cluster_members
 from graph.detect.pipeline import run_detection
 from graph.detect.stix import build_bundle
 from graph.load import load_directory
-from graph.queries import get_query
 from graph.settings import Settings
 from graph.synthetic import generate_dataset
 from tests.conftest import reset_database
@@ -45,7 +45,7 @@ def detected(dataset: Path, database: Database) -> Database:
 
 
 def members(database: Database) -> list[dict[str, object]]:
-    return database.run(get_query("detect_cluster_members"))
+    return read_cluster_members(database)
 
 
 def cluster(database: Database, cluster_id: str) -> dict[str, object]:
@@ -117,7 +117,8 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
 def test_stix_bundle_parses_and_every_reference_resolves(detected: Database) -> None:
     top = read(detected, "MATCH (c:Cluster {verdict: 'suspicious'}) RETURN c.cluster_id AS id "
                         "ORDER BY c.size DESC LIMIT 1")[0]["id"]
-    detail = detected.run(get_query("detect_cluster_detail"), {"cluster_id": top})[0]
+    detail = read_cluster_detail(detected, top)
+    assert detail is not None
     bundle = stix2.parse(build_bundle(detail).serialize(), allow_custom=True)
     ids = {obj.id for obj in bundle.objects}
     types = {obj.type for obj in bundle.objects}
