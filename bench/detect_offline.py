@@ -21,7 +21,7 @@ from graph.detect.config import DetectionConfig
 from graph.detect.evaluate import Labels, baseline_flags, score_flags
 from graph.detect.inputs import build_accounts, build_incidence
 from graph.detect.pipeline import detect_clusters
-from graph.templates import group_templates, mask_prompt_sql
+from graph.load.templates import group_templates, mask_prompt_sql
 
 BUCKET_MINUTES = 10
 

@@ -207,7 +207,7 @@ def _plan(table: str, *, hash_key: bytes, bucket_minutes: int) -> tuple[dict[str
         ]
         return columns, checks
     if table == "requests":
-        from graph.templates import mask_prompt_sql
+        from graph.load.templates import mask_prompt_sql
 
         ts = _epoch_ms("ts")
         columns = {
