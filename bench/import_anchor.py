@@ -4,7 +4,7 @@
     .venv/bin/python bench/import_anchor.py --data .linkage/bench-data-100000-text --transactional  # + compare
 
 1. **Export (DuckDB).** Runs the transactional loader's own DuckDB code on the folder — `stage_file`, the
-   pipeline's `_prepare_steps`/`_loaded_rows` (private, imported anyway for this bench), `write_quarantine`
+   pipeline's `prepare_steps`/`loaded_rows`, `write_quarantine`
    and `resolve_ips` — against `OfflineGraph`, a stand-in for the database that answers the loader's three
    graph reads as an *empty* graph would (no stored templates; networks and IPs are this run's) and drops
    its writes. The aggregate tables the loader would send to Neo4j (`step_*`, `ip_matches`) are then
@@ -45,7 +45,7 @@ import duckdb
 
 from graph.db import connect
 from graph.load.inputs import discover_inputs, file_sha256
-from graph.load.pipeline import _loaded_rows, _prepare_steps, duckdb_session
+from graph.load.pipeline import duckdb_session, loaded_rows, prepare_steps
 from graph.load.quarantine import write_quarantine
 from graph.load.resolve import resolve_ips
 from graph.load.stage import KEEP_PREFIX, stage_file
@@ -317,9 +317,9 @@ def run_export(folder: Path, out_dir: Path, settings: Settings) -> dict[str, Any
             staged = stage_file(con, input_file, kept=settings.kept_columns.get(input_file.table, []),
                                 hash_key=settings.hash_key.get_secret_value().encode(),
                                 bucket_minutes=settings.activity_bucket_minutes)
-            _prepare_steps(con, graph, staged, file_id)  # type: ignore[arg-type]
+            prepare_steps(con, graph, staged, file_id)  # type: ignore[arg-type]
             quarantined = write_quarantine(con, staged.name, input_file, quarantine)
-            loaded = _loaded_rows(con, staged)
+            loaded = loaded_rows(con, staged)
             if staged.rows != loaded + quarantined:
                 raise AssertionError(f"{input_file.path}: read {staged.rows} != {loaded} + {quarantined}")
             con.execute(f"DROP TABLE {staged.name}")
