@@ -44,6 +44,14 @@ from typing import Any, LiteralString
 import duckdb
 
 from graph.db import connect
+from graph.devserver import (
+    ADMIN,
+    assemble_server,
+    read_pid,
+    render_conf,
+    start_server,
+    stop_server,
+)
 from graph.load.inputs import discover_inputs, file_sha256
 from graph.load.pipeline import duckdb_session, loaded_rows, prepare_steps
 from graph.load.quarantine import write_quarantine
@@ -52,14 +60,6 @@ from graph.load.stage import KEEP_PREFIX, stage_file
 from graph.maintenance import apply_schema, count_graph
 from graph.queries import Query, inline_query
 from graph.schema import NODE_LABELS, REL_TYPES
-from graph.server import (
-    ADMIN,
-    assemble_server,
-    read_pid,
-    render_conf,
-    start_server,
-    stop_server,
-)
 from graph.settings import Settings
 
 IGNORED_FOR_COMPARISON = {"LoadBatch": "per-batch markers of the transactional ledger"}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from graph.server import server_status, start_server, stop_server
+from graph.devserver import server_status, start_server, stop_server
 from graph.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

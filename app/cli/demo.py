@@ -9,9 +9,9 @@ import typer
 
 from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
 from graph.detect.pipeline import run_detection
+from graph.devserver import start_server
 from graph.load import load_directory
 from graph.maintenance import apply_schema
-from graph.server import start_server
 from graph.synthetic import generate_dataset
 
 

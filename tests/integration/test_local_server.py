@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.server import bolt_answers, server_status, start_server, stop_server
+from graph.devserver import bolt_answers, server_status, start_server, stop_server
 from graph.settings import Settings
 from tests.cypher import read
 from tests.neo4j_harness import local_test_settings
