@@ -114,8 +114,41 @@ def test_cli_uses_only_the_api_package_itself(name: str) -> None:
     assert not internals, f"{name} imports API internals {internals}"
 
 
+def test_no_import_cycles() -> None:
+    """No module reaches itself through runtime imports (a package's __init__ re-exporting its own modules
+    is not a cycle: importing a submodule runs its package first anyway)."""
+    graph = {name: {i for i in imports_of(name) if i != name and not name.startswith(i + ".")}
+             for name in MODULES}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for imported in sorted(graph[name]):
+            if state.get(imported) == 1:
+                cycles.append([*trail[trail.index(imported):], imported])
+            elif imported not in state:
+                visit(imported, [*trail, imported])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, cycles
+
+
 def test_the_layer_check_sees_imports() -> None:
     """The checks above would pass vacuously if the import reader saw nothing."""
     assert "graph.settings" in imports_of("graph.db")
     assert "app.credentials" in imports_of("app.cli.keys")
-    assert "graph.queries" in imports_of("graph.db") or "graph.queries" in imports_of("graph.aio")
+    assert "graph.queries" in imports_of("graph.db")
+    assert "app.api.types.cluster" in imports_of("app.api.types.account")
+
+
+def test_graphql_types_never_run_queries() -> None:
+    """Types shape data; the root resolvers (resolvers/) and the DataLoaders (loaders.py) fetch it."""
+    for name, path in MODULES.items():
+        if in_package(name, "app.api.types"):
+            text = path.read_text(encoding="utf-8")
+            assert "database.run" not in text and "get_query" not in text, name
+            assert "graph.queries" not in imports_of(name), name

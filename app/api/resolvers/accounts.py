@@ -19,10 +19,10 @@ MAX_PATHS = 5  # the query asks Neo4j for SHORTEST 5
 
 async def load_account(info: LinkageInfo, account_id: str, field: str = "id") -> Account:
     """The account, or NOT_FOUND."""
-    row = await info.context.loaders.account.load(require_id(account_id, field))
-    if row is None:
+    account = await info.context.loaders.account.load(require_id(account_id, field))
+    if account is None:
         raise NotFoundError(f"no account {account_id!r}")
-    return Account.from_row(row)
+    return account
 
 
 async def resolve_account(info: LinkageInfo, id: strawberry.ID) -> Account:
