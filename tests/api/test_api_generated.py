@@ -12,23 +12,18 @@ import pytest
 from app.api.main import create_app
 from app.credentials import Role, create_key
 from graph.db import Database
-from graph.detect.pipeline import run_detection
-from graph.load import load_directory
 from graph.settings import Settings
-from graph.synthetic import generate_dataset
 from tests.api.conftest import AsgiClient, GraphQL, serve_app
-from tests.conftest import reset_database
+from tests.conftest import LoadDataset
 from tests.cypher import read
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory, database: Database) -> tuple[Database, Path]:
-    folder = tmp_path_factory.mktemp("api-generated")
-    generate_dataset(folder, accounts=4_000, seed=3)
-    reset_database(database)
-    load_directory(database, folder)
-    run_detection(database)
-    return database, folder
+def generated(loaded_dataset: LoadDataset) -> tuple[Database, Path]:
+    """4,000 generated accounts, loaded and detected (once for the module: no test here changes the graph
+    beyond the API keys the client uses)."""
+    data = loaded_dataset(4_000, 3, detect=True)
+    return data.database, data.folder
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,8 @@ from neo4j.graph import Node, Relationship
 from neo4j.graph import Path as GraphPath
 
 from graph.db import Database
-from graph.detect.pipeline import run_detection
-from graph.load import load_directory
 from graph.queries import QUERIES_DIR, get_query, load_queries, parse_query
-from graph.synthetic import generate_dataset
-from tests.conftest import reset_database
+from tests.conftest import LoadDataset, forget_graph_contents
 from tests.cypher import read, write
 
 MAX_BROWSER_NODES = 300
@@ -197,14 +193,12 @@ class Sample:
 
 
 @pytest.fixture(scope="module")
-def detected(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sample]:
-    """Synthetic data (1,000 accounts, its three campaigns), loaded and detected, plus the big cluster."""
-    reset_database(database)
-    data_dir = tmp_path_factory.mktemp("browse-data")
-    generate_dataset(data_dir, accounts=1_000, seed=11)
-    load_directory(database, data_dir)
-    run_detection(database)
+def detected(loaded_dataset: LoadDataset) -> Sample:
+    """Synthetic data (1,000 accounts, its three campaigns), loaded and detected, plus the big cluster (once
+    for the module: its tests only read)."""
+    database = loaded_dataset(1_000, 11, detect=True).database
     add_big_cluster(database)
+    forget_graph_contents()  # the graph now holds more than the data set
 
     def first(text: str, **params: Any) -> Any:
         rows = read(database, text, params)  # type: ignore[arg-type]
@@ -218,7 +212,7 @@ def detected(database: Database, tmp_path_factory: pytest.TempPathFactory) -> It
         "MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $c}) RETURN a.account_id AS id ORDER BY id",
         {"c": top})]
     assert len(members) >= 2
-    yield Sample(
+    return Sample(
         top_cluster=top,
         member=members[0],
         other_member=members[-1],
@@ -233,7 +227,6 @@ def detected(database: Database, tmp_path_factory: pytest.TempPathFactory) -> It
         proxy_network=first("MATCH (px:ProxyNetwork) WHERE px.name <> $big RETURN px.name AS id "
                             "ORDER BY id LIMIT 1", big=BIG_PROXY),
     )
-    reset_database(database)
 
 
 

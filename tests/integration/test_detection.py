@@ -22,26 +22,21 @@ from graph.detect.inputs import read_inputs
 from graph.detect.persist import read_cluster_detail, read_cluster_members
 from graph.detect.pipeline import run_detection
 from graph.detect.stix import build_bundle
-from graph.load import load_directory
 from graph.settings import Settings
-from graph.synthetic import generate_dataset
-from tests.conftest import reset_database
+from tests.conftest import GeneratedDataset, LoadDataset
 from tests.cypher import read, write
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("detect12k")
-    generate_dataset(folder, accounts=12_000, seed=5)
-    return folder
+@pytest.fixture()
+def dataset(generated_dataset: GeneratedDataset) -> Path:
+    """12,000 generated accounts with their three campaigns (tables and labels.csv)."""
+    return generated_dataset(12_000, 5)
 
 
-@pytest.fixture(scope="module")
-def detected(dataset: Path, database: Database) -> Database:
-    reset_database(database)
-    load_directory(database, dataset)
-    run_detection(database)
-    return database
+@pytest.fixture()
+def detected(loaded_dataset: LoadDataset) -> Database:
+    """The graph holding that data set, loaded and detected."""
+    return loaded_dataset(12_000, 5, detect=True).database
 
 
 def members(database: Database) -> list[dict[str, object]]:
@@ -135,18 +130,3 @@ def test_stix_bundle_parses_and_every_reference_resolves(detected: Database) -> 
     accounts = read(detected, "MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) "
                              "RETURN a.account_id AS id LIMIT 5", {"id": top})
     assert all(row["id"] not in serialized for row in accounts), "account ids leave only as hashes"
-
-
-def test_detection_works_with_accounts_and_payment_methods_only(database: Database, dataset: Path,
-                                                                tmp_path: Path) -> None:
-    for table in ("accounts.csv", "payment_methods.csv"):
-        (tmp_path / table).write_bytes((dataset / table).read_bytes())
-    reset_database(database)
-    load_directory(database, tmp_path)
-    summary = run_detection(database)
-    labels = read_labels(dataset / "labels.csv")
-    assert summary.clusters, "shared payment methods alone still give clusters"
-    flagged = {m for c in summary.clusters if c.verdict == "suspicious" for m in c.members}
-    assert flagged, "a card pool shared by dozens of accounts is suspicious on its own"
-    precision = sum(1 for a in flagged if labels.campaign.get(a)) / len(flagged)
-    assert precision >= 0.95
