@@ -4,10 +4,14 @@ A key looks like `lk_<key_id>_<secret>`. Only `sha256("<key_id>:<secret>")` is s
 node keyed by `key_id`), so a leaked graph does not leak usable keys; the secret is printed once, at
 creation. Verification looks the credential up by its id and compares hashes with `hmac.compare_digest`.
 
-    >>> token = format_key("0123456789ab", "s3cret")
+    >>> token = format_key("0123456789ab", "s3cret-s3cret-s3cret")
+    >>> token
+    'lk_0123456789ab_s3cret-s3cret-s3cret'
     >>> parse_key(token)
-    ('0123456789ab', 's3cret')
-    >>> hash_secret("0123456789ab", "s3cret") == hash_secret(*parse_key(token))
+    ('0123456789ab', 's3cret-s3cret-s3cret')
+    >>> parse_key("lk_0123456789ab_short") is None       # secrets have at least 16 characters
+    True
+    >>> hash_secret("0123456789ab", "s3cret-s3cret-s3cret") == hash_secret(*parse_key(token))
     True
 """
 
