@@ -39,4 +39,4 @@ class AuditLog:
 def record_cli(path: Path, operation: str, **facts: str | int | float | None) -> None:
     """One audit record of a CLI command, whose operator is the machine's own admin (actor `cli`)."""
     AuditLog(path).record(operation=operation, actor="cli", key_id=None, role="admin",
-                          request_id=uuid.uuid4().hex, **facts)
+                          request_id=uuid.uuid4().hex, outcome="ok", **facts)

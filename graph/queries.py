@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal, LiteralString, cast
+from typing import Literal, LiteralString, TypeGuard, cast
 
 from graph.errors import LinkageError
 
@@ -92,6 +92,11 @@ class Query:
                 for name in _split_names(match[1])}
 
 
+def is_mode(value: str) -> TypeGuard[Mode]:
+    """Whether `value` is a query mode (`read`, `write` or `autocommit`)."""
+    return value in MODES
+
+
 def _code(text: str) -> str:
     """`text` with string literals and comments blanked out."""
     return _STRING_OR_COMMENT.sub("''", text)
@@ -132,15 +137,16 @@ def parse_query(source: str, *, path: Path | None = None) -> Query:
     for required in ("name", "description", "mode"):
         if not header.get(required):
             raise QueryFileError(f"{where}: header lacks {required!r}")
-    if header["mode"] not in MODES:
-        raise QueryFileError(f"{where}: mode must be one of {', '.join(MODES)}, not {header['mode']!r}")
+    mode = header["mode"]
+    if not is_mode(mode):
+        raise QueryFileError(f"{where}: mode must be one of {', '.join(MODES)}, not {mode!r}")
     text = "\n".join(body).strip()
     if not text:
         raise QueryFileError(f"{where}: no Cypher after the header")
     return Query(
         name=header["name"],
         description=header["description"],
-        mode=cast(Mode, header["mode"]),
+        mode=mode,
         # The text comes from a file in this repository, never from a request: a literal in effect.
         text=cast(LiteralString, text),
         params=params,
@@ -173,6 +179,6 @@ def get_query(name: str) -> Query:
 def inline_query(text: LiteralString, *, mode: Mode = "read", name: str = "inline") -> Query:
     """A query written in place rather than in `queries/`: for tests, benchmarks and statements generated
     from `graph/schema.py`. Product code runs the named files, so analysts can read what it runs."""
-    if mode not in MODES:
+    if not is_mode(mode):
         raise QueryFileError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     return Query(name=name, description=name, mode=mode, text=text)

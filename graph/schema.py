@@ -109,12 +109,12 @@ def schema_statements() -> list[LiteralString]:
     statements: list[LiteralString] = []
     for label in NODE_LABELS:
         statements.append(
-            "CREATE CONSTRAINT " + label.constraint_name + " IF NOT EXISTS "  # type: ignore[operator]
+            "CREATE CONSTRAINT " + label.constraint_name + " IF NOT EXISTS "
             "FOR (n:" + label.name + ") REQUIRE n." + label.key + " IS UNIQUE"
         )
     for index in PROPERTY_INDEXES:
         statements.append(
-            "CREATE INDEX " + index.index_name + " IF NOT EXISTS "  # type: ignore[operator]
+            "CREATE INDEX " + index.index_name + " IF NOT EXISTS "
             "FOR (n:" + index.label + ") ON (n." + index.prop + ")"
         )
     return statements

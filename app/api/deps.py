@@ -16,11 +16,13 @@ from graph.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_database(request: Request) -> AsyncDatabase:
-    return request.app.state.database  # type: ignore[no-any-return]
+    database: AsyncDatabase = request.app.state.database
+    return database
 
 
 def get_request_id(request: Request) -> str:

@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -39,7 +40,8 @@ class LinkageGraphQLRouter(GraphQLRouter[Context | None, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
-        for error in response.get("errors") or []:
+        errors = cast(list[dict[str, Any]], response.get("errors") or [])
+        for error in errors:
             extensions = error.setdefault("extensions", {})
             extensions.setdefault("code", "BAD_INPUT")
             error["message"] = str(error.get("message", "")).split("\n", 1)[0]

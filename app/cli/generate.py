@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from app.cli.common import console, reports_errors
 from graph.errors import InputError
@@ -32,7 +32,7 @@ def generate(
         raise InputError(f"unknown prompts mode {prompts!r} (use text or template)", field="--prompts")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(table: str, done: int, total: int) -> None:
             if table not in tasks:

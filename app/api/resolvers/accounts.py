@@ -46,7 +46,7 @@ async def resolve_linkage(info: LinkageInfo, a: strawberry.ID, b: strawberry.ID,
         "include_hubs": include_hubs})
     return Linkage(
         a=first, b=second, is_hub_excluded=not include_hubs,
-        shared=[LinkIdentifier(kind=KIND_BY_LABEL.get(row["kind"], row["kind"]), value=str(row["value"]),
+        shared=[LinkIdentifier(kind=KIND_BY_LABEL.get(row["kind"], str(row["kind"])), value=str(row["value"]),
                                shared_by=int(row["shared_by"])) for row in shared_rows],
         paths=[EvidencePath(links=(len(row["steps"]) - 1) // 2,
                             steps=[PathStep(kind=KIND_BY_LABEL.get(step["kind"], step["kind"]),

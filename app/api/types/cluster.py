@@ -40,7 +40,8 @@ def parse_evidence(raw: Any) -> list[Evidence]:
     evidence = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
-            metrics = item.get("metrics") if isinstance(item.get("metrics"), dict) else {}
+            raw_metrics = item.get("metrics")
+            metrics = raw_metrics if isinstance(raw_metrics, dict) else {}
             evidence.append(Evidence(signal=str(item.get("signal", "")), score=float(item.get("score") or 0),
                                      summary=str(item.get("summary", "")),
                                      metrics=MetricEntry.from_items(metrics)))
