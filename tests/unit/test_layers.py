@@ -10,6 +10,7 @@ Imports inside `if TYPE_CHECKING:` blocks are for annotations only and never run
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +153,32 @@ def test_graphql_types_never_run_queries() -> None:
             text = path.read_text(encoding="utf-8")
             assert "database.run" not in text and "get_query" not in text, name
             assert "graph.queries" not in imports_of(name), name
+
+
+def layer_of(name: str) -> str:
+    """The README's name for a module's layer: `app/cli`, `app`, `graph/load`, `graph`, …"""
+    parts = name.split(".")
+    if len(parts) > 1 and (parts[0], parts[1]) in {("app", "api"), ("app", "cli")} | {
+            ("graph", stage.split(".")[1]) for stage in STAGES}:
+        return f"{parts[0]}/{parts[1]}"
+    return parts[0]
+
+
+def test_readme_architecture_is_what_the_imports_say() -> None:
+    """README's "Architecture" list of which folder depends on which equals the imports, arrow for arrow."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Architecture", 1)[1].split("```", 2)[1]
+    stated: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        match = re.match(r"^(\S+)\s+→\s+([^#]*?)\s*(?:#.*)?$", line)
+        if match:
+            targets = match[2].strip()
+            stated[match[1]] = set() if targets == "(nothing)" else {t.strip() for t in targets.split(",")}
+    actual: dict[str, set[str]] = {}
+    for name in MODULES:
+        if name == "queries" or in_package(name, "queries"):
+            continue
+        layer = layer_of(name)
+        actual.setdefault(layer, set()).update(
+            layer_of(imported) for imported in imports_of(name) if layer_of(imported) != layer)
+    assert stated == actual
