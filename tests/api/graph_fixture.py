@@ -83,7 +83,16 @@ def _account(
 
 def build_fixture_graph(database: Database, settings: Settings) -> None:
     """Write the fixture graph (on an empty database)."""
-    key = settings.hash_key.get_secret_value()
+    write_accounts(database, account_rows(settings.hash_key.get_secret_value()))
+    write_campaign(database)
+    write_company(database)
+    write_shared_ip(database, REVIEW_ACCOUNTS, DATACENTER_IP, "datacenter", name="fixture review")
+    write_shared_ip(database, [*MOBILE_ACCOUNTS, ALICE], CGNAT_IP, "mobile", name="fixture carrier")
+    write_clusters(database, cluster_rows())
+
+
+def account_rows(key: str) -> list[dict[str, Any]]:
+    """Every account of the fixture: campaign, company, review, mobile carrier, Alice."""
     accounts: list[dict[str, Any]] = []
     for i, account_id in enumerate(CAMPAIGN_ACCOUNTS):
         # Synchronised bursts: everyone active in the same 4 buckets.
@@ -121,6 +130,11 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
             ALICE, "alice@gmail.com", country="GB", tier="build", buckets=[BUCKET0 + 2], counts=[7], key=key
         )
     )
+    return accounts
+
+
+def write_accounts(database: Database, accounts: list[dict[str, Any]]) -> None:
+    """The accounts with their activity and email domains."""
     write(
         database,
         """
@@ -136,6 +150,9 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         name="fixture accounts",
     )
 
+
+def write_campaign(database: Database) -> None:
+    """The relaymesh proxy network and the campaign's signups, cards, client, template, keys and models."""
     write(
         database,
         """
@@ -185,6 +202,10 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         },
         name="fixture campaign",
     )
+
+
+def write_company(database: Database) -> None:
+    """Acme: one organisation, one invoice account, one corporate IP."""
     write(
         database,
         """
@@ -202,10 +223,14 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         {"accounts": COMPANY_ACCOUNTS, "corporate": CORPORATE_IP},
         name="fixture company",
     )
+
+
+def write_shared_ip(database: Database, accounts: list[str], address: str, kind: str, *, name: str) -> None:
+    """Accounts that signed up from one IP of `kind`, each with its own card."""
     write(
         database,
         """
-        CREATE (ip:IP {address: $datacenter, version: 4, kind: 'datacenter', is_vpn: false, is_tor: false})
+        CREATE (ip:IP {address: $address, version: 4, kind: $kind, is_vpn: false, is_tor: false})
         WITH ip
         UNWIND $accounts AS account_id
         MATCH (a:Account {account_id: account_id})
@@ -213,24 +238,13 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         MERGE (pm:PaymentMethod {fingerprint: 'pm-' + account_id}) ON CREATE SET pm.kind = 'card'
         CREATE (a)-[:PAID_WITH]->(pm)
         """,
-        {"accounts": REVIEW_ACCOUNTS, "datacenter": DATACENTER_IP},
-        name="fixture review",
-    )
-    write(
-        database,
-        """
-        CREATE (ip:IP {address: $cgnat, version: 4, kind: 'mobile', is_vpn: false, is_tor: false})
-        WITH ip
-        UNWIND $accounts AS account_id
-        MATCH (a:Account {account_id: account_id})
-        CREATE (a)-[:SIGNED_UP_FROM]->(ip)
-        MERGE (pm:PaymentMethod {fingerprint: 'pm-' + account_id}) ON CREATE SET pm.kind = 'card'
-        CREATE (a)-[:PAID_WITH]->(pm)
-        """,
-        {"accounts": [*MOBILE_ACCOUNTS, ALICE], "cgnat": CGNAT_IP},
-        name="fixture carrier",
+        {"accounts": accounts, "address": address, "kind": kind},
+        name=name,
     )
 
+
+def cluster_rows() -> list[dict[str, Any]]:
+    """The clusters, as detection would write them: campaign, company, review and 24 fillers."""
     clusters = [
         {
             "cluster_id": CAMPAIGN,
@@ -298,6 +312,11 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
                 "members": [f"acct-mobile-{2 * i:03d}", f"acct-mobile-{2 * i + 1:03d}"],
             }
         )
+    return clusters
+
+
+def write_clusters(database: Database, clusters: list[dict[str, Any]]) -> None:
+    """The clusters and their MEMBER_OF links."""
     write(
         database,
         """
