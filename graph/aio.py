@@ -19,7 +19,7 @@ from typing import Any
 import neo4j
 from neo4j import AsyncGraphDatabase
 
-from graph.db import DRIVER_ERRORS, Record, log_timing, map_driver_error, query_timeout
+from graph.db import DRIVER_ERRORS, Record, driver_options, log_timing, map_driver_error, query_timeout
 from graph.queries import Query
 from graph.settings import Settings
 
@@ -73,13 +73,8 @@ class AsyncDatabase:
 
 def make_async_driver(settings: Settings) -> neo4j.AsyncDriver:
     """The process's async driver (pool sized for a small API server)."""
-    return AsyncGraphDatabase.driver(
-        settings.neo4j_uri,
-        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-        max_connection_pool_size=32,
-        connection_acquisition_timeout=10.0,
-        notifications_min_severity="OFF",
-    )
+    return AsyncGraphDatabase.driver(settings.neo4j_uri,
+                                     **driver_options(settings, pool_size=32, acquisition_timeout_s=10.0))
 
 
 @asynccontextmanager

@@ -148,15 +148,20 @@ class Database:
             raise map_driver_error(error, what="connect") from error
 
 
+def driver_options(settings: Settings, *, pool_size: int, acquisition_timeout_s: float) -> dict[str, Any]:
+    """The options of both drivers (sync and async): credentials, pool, and no server notifications."""
+    return {
+        "auth": (settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+        "max_connection_pool_size": pool_size,
+        "connection_acquisition_timeout": acquisition_timeout_s,
+        "notifications_min_severity": "OFF",
+    }
+
+
 def make_driver(settings: Settings) -> neo4j.Driver:
     """The process's driver (one per process: it holds the connection pool)."""
-    return GraphDatabase.driver(
-        settings.neo4j_uri,
-        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-        max_connection_pool_size=16,
-        connection_acquisition_timeout=30.0,
-        notifications_min_severity="OFF",
-    )
+    return GraphDatabase.driver(settings.neo4j_uri,
+                                **driver_options(settings, pool_size=16, acquisition_timeout_s=30.0))
 
 
 @contextmanager
