@@ -182,3 +182,14 @@ def test_readme_architecture_is_what_the_imports_say() -> None:
         actual.setdefault(layer, set()).update(
             layer_of(imported) for imported in imports_of(name) if layer_of(imported) != layer)
     assert stated == actual
+
+
+def test_product_code_runs_only_named_queries() -> None:
+    """Cypher lives in queries/*.cypher: `inline_query` is for tests, benchmarks and the schema statements
+    generated from graph/schema.py (applied by graph/maintenance.py), never for the product's queries."""
+    def calls_inline_query(path: Path) -> bool:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return any(isinstance(node, ast.Call) and ast.unparse(node.func).endswith("inline_query")
+                   for node in ast.walk(tree))
+
+    assert sorted(name for name, path in MODULES.items() if calls_inline_query(path)) == ["graph.maintenance"]
