@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import ipaddress
 import json
 import re
@@ -18,7 +19,10 @@ import pytest
 
 from graph.synthetic import GenerationSummary, generate_dataset
 from graph.synthetic.config import (
+    CAMPAIGNS,
     CAPABILITIES,
+    CLASSIC_CAMPAIGNS,
+    CLASSIC_POPULATIONS,
     IP_KINDS,
     MODELS,
     NEW_MODEL,
@@ -33,6 +37,7 @@ from graph.synthetic.config import (
     compute_campaign_sizes,
 )
 from graph.synthetic.jsonl import encode_jsonl
+from graph.synthetic.shapes import compute_shape_size
 
 N = 3_000
 SEED = 11
@@ -113,7 +118,15 @@ class Dataset:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    """The default (full) scenario: classic background and campaigns, every lookalike and shape."""
     return Dataset(generate_dataset(tmp_path_factory.mktemp("synthetic"), accounts=N, seed=SEED))
+
+
+@pytest.fixture(scope="module")
+def classic(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    return Dataset(
+        generate_dataset(tmp_path_factory.mktemp("classic"), accounts=N, seed=SEED, scenario="classic")
+    )
 
 
 # --- determinism -------------------------------------------------------------------------------------------
@@ -133,6 +146,26 @@ def test_same_seed_gives_identical_bytes_and_other_seed_differs(tmp_path: Path) 
     assert first == second
     for name in first:
         assert first[name] != other[name], name
+
+
+# SHA-256 of each file (requests decompressed) of the classic world at 1,500 accounts, seed 5, CSV, as
+# written by the generator before scenarios existed (commit c27da88): the classic scenario must keep them.
+CLASSIC_DIGESTS = {
+    "accounts.csv": "5f0641868eded2b97bde80f736421ce90c9fb8bf209c7969635014bd315c7227",
+    "ip_intel.csv": "84928aa24e5d115642e611178a60eee856c105a9d272d4b1432c46cd5400fd73",
+    "labels.csv": "8d4312639916c5c57737f4838a32c5fa1d8b831365fe7af5409e86ffe578e410",
+    "payment_methods.csv": "7852a98c49a7b1ea622271b01561f12ea2ab8ffdfa664485d6b1d68d208d48b4",
+    "requests.csv.gz": "f077d1f51a9306369843849e2c4199761d4c0c377fe2ef83aa285c82db63ade7",
+}
+
+
+def test_classic_scenario_reproduces_the_earlier_generator_byte_for_byte(tmp_path: Path) -> None:
+    generate_dataset(tmp_path, accounts=1_500, seed=5, fmt="csv", scenario="classic")
+    digests = {}
+    for path in sorted(tmp_path.iterdir()):
+        content = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        digests[path.name] = hashlib.sha256(content).hexdigest()
+    assert digests == CLASSIC_DIGESTS
 
 
 def test_text_formats_are_deterministic(tmp_path: Path) -> None:
@@ -241,32 +274,50 @@ def test_new_model_appears_only_after_release(data: Dataset) -> None:
     assert ((model == NEW_MODEL) & (data.campaign == "")).any()
 
 
-def test_labels_cover_every_account_once(data: Dataset) -> None:
+@pytest.mark.parametrize("world", ["data", "classic"])
+def test_labels_cover_every_account_once(world: str, request: pytest.FixtureRequest) -> None:
+    data: Dataset = request.getfixturevalue(world)
     ids = [row["account_id"] for row in data.labels]
     assert sorted(ids) == sorted(row["account_id"] for row in data.accounts)
     assert len(ids) == len(set(ids))
     for row in data.labels:
         assert row["population"] in POPULATIONS
         assert (row["campaign"] is None) == (row["population"] != "campaign")
-    assert set(Counter(row["population"] for row in data.labels)) == set(POPULATIONS)
+    populations = set(Counter(row["population"] for row in data.labels))
+    campaigns = {row["campaign"] for row in data.labels if row["campaign"]}
+    if world == "classic":
+        assert populations == set(CLASSIC_POPULATIONS) and campaigns == set(CLASSIC_CAMPAIGNS)
+    else:
+        assert populations == set(POPULATIONS) and campaigns == set(CAMPAIGNS[1:])
+    assert data.summary.population_sizes == Counter(row["population"] for row in data.labels)
 
 
-def test_campaign_sizes_follow_the_formulas(data: Dataset) -> None:
+def test_campaign_sizes_follow_the_formulas(classic: Dataset, data: Dataset) -> None:
     sizes = compute_campaign_sizes(N)
     assert (sizes.proxy, sizes.reasoning, sizes.pivot) == (60, 30, 40)
-    counts = Counter(row["campaign"] for row in data.labels if row["campaign"])
+    counts = Counter(row["campaign"] for row in classic.labels if row["campaign"])
     assert counts == {"campaign-1": 60, "campaign-2": 30, "campaign-3": 40}
-    assert data.summary.campaign_sizes == dict(counts)
+    assert classic.summary.campaign_sizes == dict(counts)
     full = compute_campaign_sizes(1_000_000)
     assert (full.proxy, full.reasoning, full.pivot) == (20_000, 400, 3_600)
     assert full.total == 24_000
     assert compute_campaign_sizes(50_000).reasoning == 150
+    # The full scenario adds the evasive shapes with their own formulas; the classic three are unchanged.
+    counts = Counter(row["campaign"] for row in data.labels if row["campaign"])
+    expected = {name: compute_shape_size(name, N) for name in CAMPAIGNS[4:]}
+    assert counts == {"campaign-1": 60, "campaign-2": 30, "campaign-3": 40, **expected}
+    assert {name: compute_shape_size(name, 1_000_000) for name in CAMPAIGNS[4:]} == {
+        "relay-farm": 3_000, "sleeper-cell": 4_000, "low-and-slow": 5_000, "free-tier-farm": 5_000,
+    }
 
 
-def test_request_volume_and_campaign_share(data: Dataset) -> None:
+@pytest.mark.parametrize("world", ["data", "classic"])
+def test_request_volume_and_campaign_share(world: str, request: pytest.FixtureRequest) -> None:
+    data: Dataset = request.getfixturevalue(world)
     assert data.summary.rows["requests"] == 16 * N
     share = (data.campaign != "").mean()
-    assert 0.35 <= share <= 0.5
+    # Classic campaigns send 42% of all requests; the evasive shapes add 7%.
+    assert (0.35 <= share <= 0.5) if world == "classic" else (0.42 <= share <= 0.57)
     per_account = Counter(np.array(data.req["account_id"])[data.campaign != ""].tolist())
     campaign_accounts = {row["account_id"] for row in data.labels if row["campaign"]}
     assert set(per_account) == campaign_accounts
@@ -422,7 +473,10 @@ def test_pivot_campaign_moves_to_the_new_model(data: Dataset) -> None:
     assert (model[mask & after] == NEW_MODEL).mean() > 0.8
     assert (model[mask & (data.ts < RELEASE_TS)] != NEW_MODEL).all()
     assert (mask & (data.ts < RELEASE_TS)).sum() > 0
-    legit_first_day = (data.campaign == "") & (data.ts >= RELEASE_TS) & (data.ts < RELEASE_TS + 24 * 3600)
+    # The classic background adopts the new model gradually (the full scenario's benchmark researchers and
+    # editor-extension users react faster, on purpose; they have their own tests).
+    background = np.isin(data.population, CLASSIC_POPULATIONS) & (data.campaign == "")
+    legit_first_day = background & (data.ts >= RELEASE_TS) & (data.ts < RELEASE_TS + 24 * 3600)
     assert (model[legit_first_day] == NEW_MODEL).mean() < 0.3
     created = [data.created[a] for a in data.accounts_of("campaign-3")]
     assert min(created) >= RELEASE_TS - 11 * 86_400 and max(created) < RELEASE_TS
@@ -466,15 +520,20 @@ def test_every_format_writes_the_same_readable_data(tmp_path: Path) -> None:
     assert all(isinstance(row["is_tor"], bool) and isinstance(row["asn"], int) for row in intel)
 
 
-def test_template_mode_writes_ids_instead_of_text(tmp_path: Path) -> None:
-    generate_dataset(tmp_path / "text", accounts=1_000, seed=4)
-    generate_dataset(tmp_path / "tpl", accounts=1_000, seed=4, prompts="template")
+@pytest.mark.parametrize("scenario", ["classic", "full"])
+def test_template_mode_writes_ids_instead_of_text(tmp_path: Path, scenario: str) -> None:
+    generate_dataset(tmp_path / "text", accounts=1_000, seed=4, scenario=scenario)
+    generate_dataset(tmp_path / "tpl", accounts=1_000, seed=4, prompts="template", scenario=scenario)
     text = pq.read_table(tmp_path / "text" / "requests.parquet")
     tpl = pq.read_table(tmp_path / "tpl" / "requests.parquet")
     assert "prompt" not in tpl.column_names and "prompt_template" in tpl.column_names
     ids = tpl.column("prompt_template").to_pylist()
     assert all(re.fullmatch(r"tpl_[0-9a-f]{8}", i) for i in ids)
-    assert 10 < len(set(ids)) < 100
+    if scenario == "classic":
+        assert 10 < len(set(ids)) < 100
+    else:
+        # Own wording (one template per job) and varied curricula (near one per prompt) add many.
+        assert 100 < len(set(ids)) < len(ids)
     # Everything except the prompt column is identical between the two modes.
     assert tpl.drop(["prompt_template"]).equals(text.drop(["prompt"]))
 
