@@ -22,8 +22,9 @@ def demo(
     data: Path = typer.Option(Path(".linkage/demo-data"), "--data", help="Where the generated tables go."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API until Ctrl-C at the end."),
 ) -> None:
-    """Start the local Neo4j (assembling it on first run), apply the schema, generate a data set with three
-    hidden campaigns, load it, detect clusters, create an analyst API key and serve the GraphQL API.
+    """Start the local Neo4j (assembling it on first run), apply the schema, generate a data set (the full
+    scenario: hidden campaigns among legitimate lookalikes), load it, detect clusters, create an analyst API
+    key and serve the GraphQL API.
 
     Loading is idempotent: a second `make demo` reuses the data and the graph and only re-detects.
     """
@@ -34,7 +35,7 @@ def demo(
     if settings.is_local_server:
         console.rule("Neo4j")
         console.print(start_server(settings, echo=console.print).describe())
-    folder = data / f"{accounts}-{seed}"
+    folder = data / f"{accounts}-{seed}-full"
     if not (folder / "labels.csv").is_file():
         console.rule("Generate")
         summary = generate_dataset(folder, accounts=accounts, seed=seed)

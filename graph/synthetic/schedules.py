@@ -5,14 +5,17 @@ Every random choice that several requests must agree on (the run a request belon
 a batch's start) is a SplitMix64 hash of (account uid, unit, salt), so rows need no shared state and any
 chunk of the request log can be generated on its own. How each mode reads the roster's fields:
 
-| mode | t_on / t_off | cadence | phase | burst | batches | delay |
-|---|---|---|---|---|---|---|
-| CRON | job live from/to | period (s) | seconds after 00:00 UTC of the first run | requests per run | - | mean start delay (s) |
-| SESSIONS | active from/to | mean gap in a session (s) | - | requests per session | - | - |
-| BATCHES | active from/to | gap between items (s) | - | - | batches per account | mean reaction to the release (s), 0 = none |
-| LIFETIME | first/last request | - | - | - | - | - |
-| DAILY | active from/to | requests per day | time of day of the daily run (s) | - | - | - |
-| EVENT | event start/end | exercise length (s) | - | requests per exercise | exercises | mean lag behind the instructor (s) |
+- CRON: t_on/t_off = the job's life; cadence = period (s); phase = seconds after 00:00 UTC of a run
+  (modulo the period); burst = requests per run; delay = mean start delay (s); profile WORK_WEEKLY =
+  Mon-Fri only.
+- SESSIONS: t_on/t_off = active interval; cadence = mean gap inside a session (s); burst = requests per
+  session; profile = local-hour shape.
+- BATCHES: cadence = gap between items (s); batches = runs per account; delay = mean reaction to the
+  model release (s, 0 = none).
+- LIFETIME: t_on/t_off = first and last request.
+- DAILY: cadence = requests per day; phase = time of day of the daily run (s).
+- EVENT: t_on/t_off = the event; cadence = exercise length (s); batches = exercises; burst = requests per
+  exercise; delay = mean lag behind the instructor (s).
 """
 
 from __future__ import annotations

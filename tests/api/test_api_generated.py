@@ -23,7 +23,7 @@ from tests.conftest import reset_database
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory, database: Database) -> tuple[Database, Path]:
     folder = tmp_path_factory.mktemp("api-generated")
-    generate_dataset(folder, accounts=4_000, seed=3)
+    generate_dataset(folder, accounts=4_000, seed=3, scenario="classic")
     reset_database(database)
     load_directory(database, folder)
     run_detection(database)

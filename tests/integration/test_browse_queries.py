@@ -197,7 +197,7 @@ def detected(database: Database, tmp_path_factory: pytest.TempPathFactory) -> It
     """Synthetic data (1,000 accounts, its three campaigns), loaded and detected, plus the big cluster."""
     reset_database(database)
     data_dir = tmp_path_factory.mktemp("browse-data")
-    generate_dataset(data_dir, accounts=1_000, seed=11)
+    generate_dataset(data_dir, accounts=1_000, seed=11, scenario="classic")
     load_directory(database, data_dir)
     run_detection(database)
     add_big_cluster(database)
