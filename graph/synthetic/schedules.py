@@ -9,7 +9,7 @@ chunk of the request log can be generated on its own. How each mode reads the ro
   (modulo the period); burst = requests per run; delay = mean start delay (s); profile WORK_WEEKLY =
   Mon-Fri only.
 - SESSIONS: t_on/t_off = active interval; cadence = mean gap inside a session (s); burst = requests per
-  session; profile = local-hour shape.
+  session; profile = local-hour shape; delay > 0 = the first session starts within delay seconds of t_on.
 - BATCHES: cadence = gap between items (s); batches = runs per account; delay = mean reaction to the
   model release (s, 0 = none).
 - LIFETIME: t_on/t_off = first and last request.
@@ -123,9 +123,11 @@ def session_times(
     per_session: np.ndarray,
     profile: np.ndarray,
     utc_offset: np.ndarray,
+    kickoff: np.ndarray | None = None,
 ) -> np.ndarray:
     """Human sessions: `per_session` consecutive requests, `gap` seconds apart on average, starting at a
-    local hour typical of the profile on a day between lo and hi."""
+    local hour typical of the profile on a day between lo and hi. Where `kickoff` > 0 the first session
+    starts within `kickoff` seconds of lo (an account put to use at a known moment)."""
     session = nth // per_session
     start = local_time(
         unit(uid, session, 11),
@@ -136,6 +138,9 @@ def session_times(
         day_of(hi - 1),
         utc_offset,
     )
+    if kickoff is not None:
+        first = (session == 0) & (kickoff > 0)
+        start = np.where(first, lo + (unit(uid, 0, 15) * kickoff).astype(np.int64), start)
     within = ((nth % per_session) + unit(uid, nth, 14)) * gap
     return fit_into(start + within.astype(np.int64), lo, hi)
 
@@ -175,24 +180,29 @@ def batch_times(
 
 
 def lifetime_times(uid: np.ndarray, nth: np.ndarray, count: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Requests spread evenly (with jitter) over a short life: a quota burnt at a steady pace."""
-    span = (hi - lo).astype(np.float64)
-    return np.clip(lo + ((nth + unit(uid, nth, 31)) * span / count).astype(np.int64), lo, np.maximum(hi - 1, lo))
+    """A quota burnt at a steady pace over a short life: the first request right at `lo`, then one every
+    (hi - lo) / count seconds, each up to a minute late."""
+    step = (hi - lo).astype(np.float64) / count
+    jitter = unit(uid, nth, 31) * np.minimum(step, 60.0)
+    return np.clip(lo + (nth * step + jitter).astype(np.int64), lo, np.maximum(hi - 1, lo))
 
 
 def daily_times(
     uid: np.ndarray, nth: np.ndarray, lo: np.ndarray, hi: np.ndarray, per_day: np.ndarray, phase: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A daily quota run: `per_day` requests every day from lo to hi, starting at the account's time of day
-    (`phase`, plus up to 15 minutes) and a few tens of seconds apart; a longer allocation wraps around.
-    Returns (timestamps, window day)."""
+    """A daily quota run: `per_day` requests on each UTC day from lo to hi (the quota resets at midnight
+    UTC), starting at the account's time of day (`phase`, plus up to 15 minutes, early enough to finish
+    before midnight) and a few tens of seconds apart. An account activated after its time of day starts
+    the next day; a longer allocation wraps around. Returns (timestamps, window day)."""
+    spacing = 20 + (unit(uid, 0, 41) * 70).astype(np.int64)
+    phase = np.minimum(phase, DAY - 900 - per_day * (spacing + 10))
     first, last = day_of(lo), day_of(hi - 1)
+    first = np.where(WINDOW_START + first * DAY + phase < lo, first + 1, first)
+    first = np.minimum(first, last)
     days = np.maximum(last - first + 1, 1)
     day = first + (nth // per_day) % days
-    spacing = 20 + (unit(uid, 0, 41) * 70).astype(np.int64)
     start = WINDOW_START + day * DAY + phase + (unit(uid, day, 42) * 900).astype(np.int64)
     ts = start + (nth % per_day) * spacing + (unit(uid, nth, 43) * 10).astype(np.int64)
-    ts = np.where(ts < lo, lo + (nth % per_day) * spacing, ts)
     return np.clip(ts, lo, np.maximum(hi - 1, lo)), day
 
 

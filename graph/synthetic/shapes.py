@@ -53,6 +53,7 @@ from graph.synthetic.roster import (
     Block,
     new_block,
 )
+from graph.synthetic.schedules import day_of
 from graph.synthetic.wording import (
     FREE_TIER_FORMAT,
     FREE_TIER_WRAPPER,
@@ -184,6 +185,7 @@ def build_sleeper_cell(rng: np.random.Generator, network: Network, n: int) -> Bl
     block.cadence = np.clip(rng.lognormal(np.log(60), 0.5, n), 15, 400).astype(np.int64)
     block.burst = np.clip(np.round(rng.lognormal(np.log(6), 0.5, n)), 2, 30).astype(np.int64)
     block.profile[:] = PERSONAL_WEEKLY
+    block.delay[:] = 2 * HOUR  # put to work right after activation
     mobile = np.flatnonzero(rng.random(n) < 0.15)
     carrier = rng.integers(0, len(network.carrier_ranges), mobile.size)
     block.rot_start[mobile] = np.array([s for s, _ in network.carrier_ranges])[carrier]
@@ -274,7 +276,7 @@ def build_free_tier_farm(rng: np.random.Generator, network: Network, n: int) -> 
     active_for = rng.integers(1 * DAY, 4 * DAY, domains_count)
     opened = WINDOW_START - 3 * DAY + (np.arange(domains_count) * rotation).astype(np.int64)
     created = opened[domain] + (rng.random(n) * active_for[domain]).astype(np.int64)
-    created = np.minimum(created, WINDOW_END - 2 * DAY)
+    created = np.minimum(created, WINDOW_END - 3 * DAY)
     carriers = len(network.carrier_ranges)
     carrier = rng.integers(0, carriers, n)
     starts = np.array([s for s, _ in network.carrier_ranges])[carrier]
@@ -291,9 +293,9 @@ def build_free_tier_farm(rng: np.random.Generator, network: Network, n: int) -> 
     block.t_on = created + rng.integers(2 * 60, 30 * 60, n)
     life = rng.integers(2 * DAY, 13 * DAY, n)
     block.t_off = np.minimum(block.t_on + life, WINDOW_END)
-    block.t_off = np.maximum(block.t_off, WINDOW_START + DAY)
     block.cadence[:] = FREE_DAILY_CAP
-    block.phase = rng.integers(0, DAY, n)
+    # The daily slot leaves time to finish before the quota resets at midnight UTC.
+    block.phase = rng.integers(0, DAY - 900 - FREE_DAILY_CAP * 100, n)
     block.egress_start = starts
     block.egress_len = lengths
     block.tier[:] = 0
@@ -301,9 +303,15 @@ def build_free_tier_farm(rng: np.random.Generator, network: Network, n: int) -> 
     block.fav_p[:] = 0.0
     block.head_text[:] = FREE_TIER_WRAPPER
     block.suffix_text[:] = FREE_TIER_FORMAT
-    # Volume follows the days an account lives inside the window: the cap every day until the ban.
-    days_inside = (block.t_off - np.maximum(block.t_on, WINDOW_START)) / DAY
-    block.weight = np.clip(days_inside, 0.5, None)
+    # Volume follows the days on which the account runs (schedules.daily_times: from its first slot after
+    # activation to its ban): the same share of the cap every day.
+    lo = np.maximum(np.maximum(block.created, block.t_on), WINDOW_START)
+    first = day_of(lo)
+    first = np.where(WINDOW_START + first * DAY + block.phase < lo, first + 1, first)
+    # Every account runs on at least two days inside the window (its minimum volume fits under the cap).
+    block.t_off = np.maximum(block.t_off, WINDOW_START + (first + 2) * DAY)
+    last = day_of(np.minimum(block.t_off, WINDOW_END) - 1)
+    block.weight = (last - first + 1).astype(np.float64)
     block.model_pref[:] = 2  # the free tier's model
     block.adopt[:] = NEVER
     block.agent = np.where(rng.random(n) < 0.7, SDK + 5, rng.integers(0, SDK, n))

@@ -435,24 +435,24 @@ EXTENDED_CATALOG: tuple[Template, ...] = (
     # Distillation curricula: varied tasks; an operator's wrapper (head) and format instruction (suffix)
     # are what its prompts share.
     Template("coding", CURRICULUM, 4, "", "Implement {algorithm} in {lang} as a {artifact}, handling "
-             "{edge}. ", 60, 1500, head_variants=1, tail_variants=1200, exact=True, takes_head=True),
+             "{edge}.", 60, 1500, head_variants=1, tail_variants=1200, exact=True, takes_head=True),
     Template("coding", CURRICULUM, 2, "", "Port this {lang} code to {lang2} and explain each change:\n"
              "```\n{code}```\n", 250, 1300, head_variants=1, tail_variants=800, exact=True, takes_head=True),
     Template("reasoning", CURRICULUM, 3, "", "A {role} in {domain} must choose between {choice} and "
-             "{choice2} under {constraint}. Which is better and why? ", 60, 1600, head_variants=1,
+             "{choice2} under {constraint}. Which is better and why?", 60, 1600, head_variants=1,
              tail_variants=1200, exact=True, takes_head=True),
-    Template("reasoning", CURRICULUM, 2, "", "{puzzle} ", 30, 1700, head_variants=1, tail_variants=800,
+    Template("reasoning", CURRICULUM, 2, "", "{puzzle}", 30, 1700, head_variants=1, tail_variants=800,
              exact=True, takes_head=True),
-    Template("math", CURRICULUM, 3, "", "{math} Then prove that {claim}. ", 30, 1900, head_variants=1,
+    Template("math", CURRICULUM, 3, "", "{math} Then prove that {claim}.", 30, 1900, head_variants=1,
              tail_variants=1200, exact=True, takes_head=True),
     Template("agentic_coding", CURRICULUM, 2, "", "Repository {path}: {task}. The tests fail with:\n"
              "{trace}", 2500, 1800, head_variants=1, tail_variants=800, exact=True, takes_head=True),
-    Template("tool_use", CURRICULUM, 2, "", "Using the tools {tools}, {goal}. ", 1200, 900, head_variants=1,
+    Template("tool_use", CURRICULUM, 2, "", "Using the tools {tools}, {goal}.", 1200, 900, head_variants=1,
              tail_variants=800, exact=True, takes_head=True),
-    Template("writing", CURRICULUM, 1, "", "Write a {doc} for {audience} about {topic2} in {domain}. ", 40,
+    Template("writing", CURRICULUM, 1, "", "Write a {doc} for {audience} about {topic2} in {domain}.", 40,
              1100, head_variants=1, tail_variants=800, exact=True, takes_head=True),
     Template("data_analysis", CURRICULUM, 1, "", "Given a table with columns {column}, {column2} and "
-             "{metric}, {analysis}. ", 400, 1000, head_variants=1, tail_variants=800, exact=True, takes_head=True),
+             "{metric}, {analysis}.", 400, 1000, head_variants=1, tail_variants=800, exact=True, takes_head=True),
 )
 # Task details appended to curriculum prompts (a fourth part): levels, domains, audiences and constraints
 # vary per request, so that almost no two curriculum prompts are the same text.

@@ -137,7 +137,7 @@ class ExtendedRows:
         m = self.mode == SESSIONS
         out[m] = session_times(
             self.uid[m], self.nth[m], self.lo[m], self.hi[m], b.cadence[a[m]], b.burst[a[m]], b.profile[a[m]],
-            offset[m],
+            offset[m], b.delay[a[m]],
         )
 
         m = self.mode == BATCHES

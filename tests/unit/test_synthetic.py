@@ -485,6 +485,278 @@ def test_pivot_campaign_moves_to_the_new_model(data: Dataset) -> None:
     assert focused / sum(capabilities.values()) > 0.8
 
 
+# --- legitimate lookalikes of the full scenario -------------------------------------------------------------
+
+
+def group_mask(data: Dataset, group: str) -> np.ndarray:
+    """Request rows of a campaign or a population."""
+    return (data.campaign == group) | ((data.campaign == "") & (data.population == group))
+
+
+def group_accounts(data: Dataset, group: str) -> set[str]:
+    return data.accounts_of(group) or data.population_accounts(group)
+
+
+def holders_by_method(data: Dataset) -> dict[str, set[str]]:
+    holders: dict[str, set[str]] = defaultdict(set)
+    for row in data.payments:
+        holders[row["fingerprint"]].add(row["account_id"])
+    return holders
+
+
+def test_platform_billing_puts_unrelated_payers_on_one_fingerprint(data: Dataset) -> None:
+    members = data.population_accounts("platform_billing")
+    holders = holders_by_method(data)
+    platform = {f: h for f, h in holders.items() if h & members and len(h) >= 2}
+    assert len(platform) >= 5, "app store, wallets, marketplace and partners"
+    largest = max(platform.values(), key=len)
+    assert len(largest) >= 0.15 * len(members) and largest <= members
+    accounts = {row["account_id"]: row for row in data.accounts}
+    assert len({accounts[a]["country"] for a in largest}) >= 5
+    assert len({accounts[a]["signup_ip"] for a in largest}) >= 0.9 * len(largest), "unrelated homes"
+    kinds = {row["kind"] for row in data.payments if row["account_id"] in members}
+    assert kinds <= {"other", "card"} and "other" in kinds
+
+
+def test_scheduled_jobs_fire_at_round_clock_times_with_their_own_wording(data: Dataset) -> None:
+    mask = group_mask(data, "scheduled_jobs")
+    after_hour = (data.ts[mask] % 3600) < 600
+    background = (data.ts[data.population == "individual"] % 3600) < 600
+    assert after_hour.mean() >= max(0.3, 1.8 * background.mean())
+    account = np.array(data.req["account_id"])
+    # Some jobs call the model in every run: requests on every day of the window, always just after :00.
+    every_day = [
+        a for a in data.population_accounts("scheduled_jobs")
+        if len(set((data.ts[account == a] // 86_400).tolist())) == 28
+        and ((data.ts[account == a] % 1_800) < 900).mean() > 0.9
+    ]
+    assert every_day
+    # Own wording: the instruction in front of each job's payload differs from job to job.
+    prompts = np.array(data.req["prompt"], dtype=object)
+    own = {}
+    for a in data.population_accounts("scheduled_jobs"):
+        texts = prompts[mask & (account == a)]
+        if texts.size:
+            own[a] = Counter(t[:40] for t in texts.tolist()).most_common(1)[0][0]
+    assert len(set(own.values())) >= 0.9 * len(own)
+    # Shared egress: a datacenter address (a CI runner or cloud NAT) serves several unrelated jobs.
+    users: dict[str, set[str]] = defaultdict(set)
+    for ip, a in zip(np.array(data.req["ip"])[mask].tolist(), account[mask].tolist(), strict=True):
+        users[ip].add(a)
+    busiest = max(users, key=lambda ip: len(users[ip]))
+    assert len(users[busiest]) >= 5 and data.intel_for(busiest)["kind"] == "datacenter"
+
+
+def test_editor_extension_users_share_one_client_fingerprint_and_system_prompt(data: Dataset) -> None:
+    from graph.synthetic.lookalikes import EXTENSION_RELEASE_TS
+
+    mask = group_mask(data, "editor_extension")
+    members = data.population_accounts("editor_extension")
+    fingerprint = np.array(data.req["client_fingerprint"])
+    account = np.array(data.req["account_id"])
+    top, _ = Counter(fingerprint[mask].tolist()).most_common(1)[0]
+    users = set(account[fingerprint == top].tolist())
+    assert len(users) >= 0.4 * len(members) and users <= members
+    agents = np.array(data.req["user_agent"])
+    assert all(a.startswith("codemate/") for a in set(agents[mask].tolist()))
+    new_version = np.char.find(agents.astype(str), "1.19.0") >= 0
+    assert not (mask & new_version & (data.ts < EXTENSION_RELEASE_TS)).any()
+    late = mask & (data.ts >= EXTENSION_RELEASE_TS + 5 * 86_400)
+    assert new_version[late].mean() >= 0.5
+    prompts = np.array(data.req["prompt"], dtype=object)[mask]
+    assert np.mean([p.lstrip().startswith("You are Codemate") for p in prompts]) >= 0.75
+
+
+def test_agent_framework_users_share_the_scaffold_and_the_loop_cadence(data: Dataset) -> None:
+    mask = group_mask(data, "agent_framework")
+    prompts = np.array(data.req["prompt"], dtype=object)[mask]
+    assert np.mean(["Action Input:" in p for p in prompts]) >= 0.75
+    assert {a.split("/")[0] for a in np.array(data.req["user_agent"])[mask].tolist()} == {"taskforge"}
+    account = np.array(data.req["account_id"])[mask]
+    order = np.lexsort((data.ts[mask], account))
+    same = account[order][1:] == account[order][:-1]
+    gaps = np.diff(data.ts[mask][order])[same]
+    assert np.median(gaps[gaps < 300]) <= 30, "agent loops call the model seconds apart"
+
+
+def test_benchmark_researchers_send_identical_items_and_react_to_the_release(data: Dataset) -> None:
+    mask = group_mask(data, "benchmark_researchers")
+    prompts = np.array(data.req["prompt"], dtype=object)[mask]
+    account = np.array(data.req["account_id"])[mask]
+    senders: dict[str, set[str]] = defaultdict(set)
+    for p, a in zip(prompts.tolist(), account.tolist(), strict=True):
+        senders[p].add(a)
+    assert np.mean([len(senders[p]) >= 2 for p in prompts.tolist()]) >= 0.4
+    after_release = (data.ts[mask] >= RELEASE_TS) & (data.ts[mask] < RELEASE_TS + 72 * 3600)
+    assert after_release.mean() >= 0.2
+    model = np.array(data.req["model"])[mask]
+    assert (model[after_release] == NEW_MODEL).mean() >= 0.5
+
+
+def test_classroom_cohorts_sign_up_together_and_run_the_quickstart(data: Dataset) -> None:
+    members = data.population_accounts("classroom_cohort")
+    by_venue: dict[str, list[int]] = defaultdict(list)
+    for row in data.accounts:
+        if row["account_id"] in members:
+            by_venue[row["signup_ip"]].append(data.created[row["account_id"]])
+    created = max(by_venue.values(), key=len)
+    assert len(created) >= 10 and max(created) - min(created) <= 3_600
+    mask = group_mask(data, "classroom_cohort")
+    prompts = np.array(data.req["prompt"], dtype=object)
+    account = np.array(data.req["account_id"])
+    haiku = mask & (prompts == "Hello! Write a haiku about the ocean.")
+    assert len(set(account[haiku].tolist())) >= 10
+
+
+def test_team_seats_share_a_company_card_without_an_organisation(data: Dataset) -> None:
+    members = data.population_accounts("team_seats")
+    accounts = {row["account_id"]: row for row in data.accounts if row["account_id"] in members}
+    holders = holders_by_method(data)
+    teams = [h for f, h in holders.items() if h & members]
+    assert teams and all(len(h) >= 5 and h <= members for h in teams)
+    for team in teams:
+        assert len({accounts[a]["email_domain"] for a in team}) == 1
+        assert all(accounts[a]["org_id"] is None for a in team)
+        created = np.sort([data.created[a] for a in team])
+        batch = max(np.searchsorted(created, created + 600, side="right") - np.arange(created.size))
+        assert batch >= 0.4 * len(team), "most seats are provisioned in one batch"
+    assert {row["kind"] for row in data.payments if row["account_id"] in members} == {"card"}
+
+
+# --- evasive campaign shapes of the full scenario ------------------------------------------------------------
+
+
+def first_last(data: Dataset, group: str) -> dict[str, tuple[int, int, int]]:
+    """(first request, last request, requests) per account of a group."""
+    mask = group_mask(data, group)
+    out: dict[str, tuple[int, int, int]] = {}
+    for a, t in zip(np.array(data.req["account_id"])[mask].tolist(), data.ts[mask].tolist(), strict=True):
+        f, la, n = out.get(a, (t, t, 0))
+        out[a] = (min(f, t), max(la, t), n + 1)
+    return out
+
+
+def test_relay_farm_accounts_hand_over_one_after_another(data: Dataset) -> None:
+    spans = first_last(data, "relay-farm")
+    members = data.accounts_of("relay-farm")
+    assert set(spans) == members
+    for a, (first, last, _) in spans.items():
+        assert last - first <= 31 * 3600, "each account lives about a day"
+        assert 0 <= first - data.created[a] <= 1_860, "registered minutes before use"
+    lasts = np.array([last for _, last, _ in spans.values()])
+    # The predecessor's last request comes one pacing step (its life / its requests) before it stops.
+    step = np.median([(last - first) / max(n - 1, 1) for first, last, n in spans.values()])
+    handed = [((first - lasts > 0) & (first - lasts <= 1.5 * step + 660)).any() for first, _, _ in spans.values()]
+    assert np.mean(handed) >= 0.8, "a successor starts right after its predecessor stops"
+    volume = np.array([n for _, _, n in spans.values()])
+    assert volume.std() / volume.mean() <= 0.1, "the same quota burnt by every account"
+    holders = holders_by_method(data)
+    cards = [row for row in data.payments if row["account_id"] in members]
+    assert len(cards) == len(members) and all(len(holders[row["fingerprint"]]) == 1 for row in cards)
+    assert {row["issuer_country"] for row in cards} <= {"US", "GB"}
+    mask = group_mask(data, "relay-farm")
+    assert len(data.ips_of(mask)) >= 10 * len(members) / 2, "rotating residential exits"
+
+
+def test_sleeper_cell_is_registered_in_batches_long_before_activation(data: Dataset) -> None:
+    members = data.accounts_of("sleeper-cell")
+    created = np.sort([data.created[a] for a in members])
+    assert created.max() <= WINDOW_START - 60 * 86_400
+    in_six_hours = max(np.searchsorted(created, created + 6 * 3600, side="right") - np.arange(created.size))
+    assert in_six_hours >= 0.5 * len(members)
+    signup = {row["signup_ip"] for row in data.accounts if row["account_id"] in members}
+    assert len(signup) <= 4 * max(1, round(len(members) / 150))
+    assert {data.intel_for(ip)["kind"] for ip in signup} == {"datacenter"}
+    spans = first_last(data, "sleeper-cell")
+    assert min(first for first, _, _ in spans.values()) >= WINDOW_START + 2 * 86_400
+    for row in data.payments:
+        if row["account_id"] in members:
+            first = spans[row["account_id"]][0]
+            assert 0 <= first - epoch(row["added_at"]) <= 3 * 3_600, "card added right before activation"
+    prompts = np.array(data.req["prompt"], dtype=object)[group_mask(data, "sleeper-cell")]
+    assert np.mean(["## Verification" in p for p in prompts]) >= 0.7
+
+
+def test_low_and_slow_accounts_pass_as_individuals_but_share_a_hidden_format(data: Dataset) -> None:
+    members = data.accounts_of("low-and-slow")
+    accounts = {row["account_id"]: row for row in data.accounts if row["account_id"] in members}
+    holders = holders_by_method(data)
+    cards = [row for row in data.payments if row["account_id"] in members]
+    assert len(cards) >= 0.8 * len(members)
+    assert all(len(holders[row["fingerprint"]]) == 1 for row in cards)
+    assert all(row["issuer_country"] == accounts[row["account_id"]]["country"] for row in cards)
+    blocks = {".".join(row["signup_ip"].split(".")[:2]) for row in accounts.values()}
+    assert len(blocks) <= 5, "static ISP proxies come from a few blocks"
+    mask = group_mask(data, "low-and-slow")
+    prompts = np.array(data.req["prompt"], dtype=object)[mask]
+    assert np.mean([p.endswith("with no text before or after it.") for p in prompts]) >= 0.7
+    openers = Counter(p.split("\n")[0] for p in prompts.tolist() if p.endswith("after it."))
+    assert len(openers) >= 0.5 * len(members), "the wrapper is reworded per account"
+    weekday = ((data.ts[mask] - WINDOW_START) // 86_400 + 3) % 7  # the window starts on a Thursday
+    per_day = np.bincount(weekday, minlength=7) / np.bincount(((np.arange(28) + 3) % 7), minlength=7)
+    assert per_day[5:].mean() >= 0.85 * per_day[:5].mean(), "no weekend dip"
+    volume = np.array([n for _, _, n in first_last(data, "low-and-slow").values()])
+    assert volume.std() / volume.mean() <= 0.35
+
+
+def test_free_tier_farm_burns_the_daily_cap_on_rotating_domains(data: Dataset) -> None:
+    from graph.synthetic.shapes import FREE_DAILY_CAP
+
+    members = data.accounts_of("free-tier-farm")
+    assert not any(row["account_id"] in members for row in data.payments)
+    accounts = {row["account_id"]: row for row in data.accounts}
+    assert {accounts[a]["tier"] for a in members} == {"free"}
+    mask = group_mask(data, "free-tier-farm")
+    days = Counter(zip(np.array(data.req["account_id"])[mask].tolist(), (data.ts[mask] // 86_400).tolist(),
+                       strict=True))
+    assert max(days.values()) == FREE_DAILY_CAP
+    assert np.mean([n == FREE_DAILY_CAP for n in days.values()]) >= 0.6
+    by_domain: dict[str, list[int]] = defaultdict(list)
+    for a in members:
+        by_domain[accounts[a]["email_domain"]].append(data.created[a])
+    assert all(max(c) - min(c) <= 4 * 86_400 for c in by_domain.values()), "each domain is used a few days"
+    outsiders = {row["email_domain"] for row in data.accounts if row["account_id"] not in members}
+    assert not set(by_domain) & outsiders
+    assert {data.intel_for(ip)["kind"] for ip in data.ips_of(mask)} == {"mobile"}
+
+
+# --- scenarios ----------------------------------------------------------------------------------------------
+
+
+def test_traps_and_campaigns_lists_choose_the_composition(tmp_path: Path) -> None:
+    summary = generate_dataset(tmp_path, accounts=1_000, seed=2, traps=["team_seats"], campaigns=["relay-farm"])
+    labels = read_text_table(tmp_path / "labels.csv").to_pylist()
+    assert {r["campaign"] for r in labels if r["campaign"]} == {"relay-farm"}
+    assert {r["population"] for r in labels} == {*CLASSIC_POPULATIONS, "team_seats"}
+    assert summary.scenario.traps == ("team_seats",) and summary.scenario.campaigns == ("relay-farm",)
+    assert sum(summary.population_sizes.values()) == 1_000
+
+
+def test_scenario_files_scale_and_validate(tmp_path: Path) -> None:
+    from graph.synthetic.scenario import resolve_scenario
+
+    path = tmp_path / "world.toml"
+    path.write_text('base = "full"\ncampaigns = ["campaign-1", "sleeper-cell"]\n[scale]\nplatform_billing = 2\n')
+    world = resolve_scenario(path)
+    assert world.traps == resolve_scenario("full").traps
+    assert world.campaigns == ("campaign-1", "sleeper-cell")
+    one = generate_dataset(tmp_path / "a", accounts=2_000, seed=1, campaigns=["campaign-1", "sleeper-cell"])
+    two = generate_dataset(tmp_path / "b", accounts=2_000, seed=1, scenario=path)
+    assert abs(two.population_sizes["platform_billing"] - 2 * one.population_sizes["platform_billing"]) <= 2
+    for text, message in (
+        ("traps = ['nope']\n", "unknown trap 'nope'"),
+        ("colour = 'red'\n", "unknown keys colour"),
+        ("campaigns = 'campaign-1'\n", "must be a list"),
+        ("[scale]\nrelay-farm = 0\n", "must be in"),
+        ("base = [\n", "not valid TOML"),
+    ):
+        path.write_text(text)
+        with pytest.raises(ValueError, match=message):
+            resolve_scenario(path)
+    with pytest.raises(ValueError, match="unknown scenario"):
+        resolve_scenario("everything")
+
+
 # --- formats and options -----------------------------------------------------------------------------------
 
 
