@@ -11,7 +11,7 @@ from app.cli.common import console, reports_errors
 from graph.errors import InputError
 from graph.synthetic import generate_dataset
 from graph.synthetic.config import TRAPS
-from graph.synthetic.scenario import ALL_CAMPAIGNS, SCENARIOS, resolve_scenario
+from graph.synthetic.scenario import ALL_CAMPAIGNS, SCENARIOS, ScenarioError, resolve_scenario
 
 
 @reports_errors
@@ -46,7 +46,7 @@ def generate(
     campaign_list = None if campaigns is None else campaigns.split(",")
     try:
         world = resolve_scenario(scenario, trap_list, campaign_list)
-    except ValueError as error:
+    except ScenarioError as error:
         message = str(error)
         field = "--traps" if "unknown trap" in message else "--campaigns" if "unknown campaign" in message \
             else "--scenario"
@@ -63,7 +63,7 @@ def generate(
         try:
             summary = generate_dataset(out, accounts=accounts, seed=seed, requests=requests, fmt=fmt,
                                        progress=report, prompts=prompts, scenario=world)
-        except ValueError as error:  # a composition that does not fit the size (e.g. traps scaled too far)
+        except ScenarioError as error:  # a composition that does not fit the size (e.g. traps scaled too far)
             raise InputError(str(error), field="--scenario") from None
     console.print(f"Wrote {', '.join(f'{t} {n:,}' for t, n in summary.rows.items() if ':' not in t)} "
                   f"to {out} in {summary.seconds:.1f}s")

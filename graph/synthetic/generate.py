@@ -51,7 +51,7 @@ from graph.synthetic.populations import (
 from graph.synthetic.prompts import SET_LEGIT, build_prompt_pool, build_template_sets, extend_prompt_pool
 from graph.synthetic.randomness import draw_unique_ids, make_rng
 from graph.synthetic.roster import Block, Roster, concat_blocks, permute_block
-from graph.synthetic.scenario import DEFAULT_SCENARIO, Scenario, resolve_scenario
+from graph.synthetic.scenario import DEFAULT_SCENARIO, Scenario, ScenarioError, resolve_scenario
 from graph.synthetic.shapes import SHAPE_BUILDERS, compute_shape_size
 from graph.synthetic.summary import GenerationSummary
 from graph.synthetic.timing import build_burst_schedule
@@ -100,7 +100,7 @@ def plan_population_sizes(accounts: int, campaign_sizes: dict[str, int], world: 
         sizes[trap] = max(1, round(compute_trap_size(trap, accounts, legit) * world.factor(trap)))
     individuals = legit - sum(sizes.values())
     if individuals < 0.1 * legit:
-        raise ValueError(
+        raise ScenarioError(
             f"the scenario leaves {individuals} of {legit} legitimate accounts for ordinary individuals; "
             "scale the traps down or generate more accounts"
         )
@@ -117,7 +117,7 @@ def campaign_request_shares(world: Scenario) -> dict[int, float]:
         base = CLASSIC_REQUEST_SHARES[index] if name in CLASSIC_CAMPAIGNS else SHAPE_REQUEST_SHARES[name]
         shares[index] = base * world.factor(name)
     if sum(shares.values()) > 0.85:
-        raise ValueError("the scenario's campaigns would take more than 85% of all requests; scale them down")
+        raise ScenarioError("the scenario's campaigns would take more than 85% of all requests; scale them down")
     return shares
 
 
@@ -166,7 +166,7 @@ def generate_dataset(
             make_rng(seed, "network:extended"),
             ExtendedSizes(
                 ci_runners=max(64, round(sizes.get("scheduled_jobs", 0) / 10)),
-                relay_exits=clamp(round(3 * campaign_sizes.get("relay-farm", 0)), 300, 12_000),
+                relay_exits=clamp(round(25 * campaign_sizes.get("relay-farm", 0)), 2_000, 60_000),
             ),
         )
     roster = build_roster(seed, network, sizes, campaign_sizes, world, accounts)

@@ -375,10 +375,10 @@ def extend_network(network: Network, rng: np.random.Generator, sizes: ExtendedSi
     intel = IntelRows()
     ci_blocks = _add_blocks(network.allocator, intel, network.block_asn, (_CI_PROVIDER,), 2, "datacenter")
     ci = sample_distinct_in_blocks(rng, ci_blocks, sizes.ci_runners)
-    taken = set(network.pool.tolist())
+    taken = np.unique(network.pool)
     residential = np.concatenate(network.residential_blocks)
     exits = sample_distinct_in_blocks(rng, residential, sizes.relay_exits + 64)
-    exits = np.array([ip for ip in exits.tolist() if ip not in taken][: sizes.relay_exits], np.uint32)
+    exits = exits[~np.isin(exits, taken)][: sizes.relay_exits]
     labelled = rng.random(exits.size) < RELAY_EXIT_LABELLED_SHARE
     for ip, is_labelled in zip(exits.tolist(), labelled.tolist(), strict=True):
         if is_labelled:

@@ -32,6 +32,10 @@ ALL_CAMPAIGNS: tuple[str, ...] = CAMPAIGNS[1:]
 DEFAULT_SCENARIO = "full"
 
 
+class ScenarioError(ValueError):
+    """A scenario that names unknown components, is malformed, or does not fit the world's size."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     """The composition of a generated world (see the module docstring)."""
@@ -47,7 +51,7 @@ class Scenario:
         _check_names("scale entry", tuple(self.scale), TRAPS + ALL_CAMPAIGNS)
         for name, factor in self.scale.items():
             if not 0.0 < float(factor) <= 100.0:
-                raise ValueError(f"scale of {name!r} must be in (0, 100], got {factor}")
+                raise ScenarioError(f"scale of {name!r} must be in (0, 100], got {factor}")
         # Canonical order (the registry's), so that the same composition always builds the same world.
         object.__setattr__(self, "traps", tuple(t for t in TRAPS if t in self.traps))
         object.__setattr__(self, "campaigns", tuple(c for c in ALL_CAMPAIGNS if c in self.campaigns))
@@ -84,7 +88,7 @@ def resolve_scenario(
     elif Path(scenario).suffix == ".toml" or Path(scenario).is_file():
         base = load_scenario_file(Path(scenario))
     else:
-        raise ValueError(
+        raise ScenarioError(
             f"unknown scenario {str(scenario)!r}; expected one of {', '.join(SCENARIOS)} or a .toml file"
         )
     if traps is None and campaigns is None:
@@ -103,22 +107,22 @@ def load_scenario_file(path: Path) -> Scenario:
         with path.open("rb") as handle:
             doc = tomllib.load(handle)
     except FileNotFoundError:
-        raise ValueError(f"{path}: scenario file not found") from None
+        raise ScenarioError(f"{path}: scenario file not found") from None
     except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: not valid TOML ({error})") from None
+        raise ScenarioError(f"{path}: not valid TOML ({error})") from None
     unknown = set(doc) - {"base", "traps", "campaigns", "scale"}
     if unknown:
-        raise ValueError(f"{path}: unknown keys {', '.join(sorted(unknown))} (use base, traps, campaigns, scale)")
+        raise ScenarioError(f"{path}: unknown keys {', '.join(sorted(unknown))} (use base, traps, campaigns, scale)")
     base_name = doc.get("base", "classic")
     if base_name not in SCENARIOS:
-        raise ValueError(f"{path}: unknown base scenario {base_name!r}")
+        raise ScenarioError(f"{path}: unknown base scenario {base_name!r}")
     base = SCENARIOS[base_name]
     for key in ("traps", "campaigns"):
         if key in doc and not (isinstance(doc[key], list) and all(isinstance(v, str) for v in doc[key])):
-            raise ValueError(f"{path}: {key} must be a list of names")
+            raise ScenarioError(f"{path}: {key} must be a list of names")
     scale = doc.get("scale", {})
     if not isinstance(scale, dict) or not all(isinstance(v, int | float) for v in scale.values()):
-        raise ValueError(f"{path}: [scale] must map names to numbers")
+        raise ScenarioError(f"{path}: [scale] must map names to numbers")
     try:
         return Scenario(
             name=path.stem,
@@ -126,8 +130,8 @@ def load_scenario_file(path: Path) -> Scenario:
             campaigns=_expand(doc["campaigns"], ALL_CAMPAIGNS) if "campaigns" in doc else base.campaigns,
             scale={**base.scale, **scale},
         )
-    except ValueError as error:
-        raise ValueError(f"{path}: {error}") from None
+    except ScenarioError as error:
+        raise ScenarioError(f"{path}: {error}") from None
 
 
 def _expand(names: Iterable[str], known: tuple[str, ...]) -> tuple[str, ...]:
@@ -142,9 +146,9 @@ def _expand(names: Iterable[str], known: tuple[str, ...]) -> tuple[str, ...]:
 def _check_names(kind: str, names: tuple[str, ...], known: tuple[str, ...]) -> None:
     for name in names:
         if name not in known:
-            raise ValueError(f"unknown {kind} {name!r}; expected one of {', '.join(known)}")
+            raise ScenarioError(f"unknown {kind} {name!r}; expected one of {', '.join(known)}")
     if len(set(names)) != len(names):
-        raise ValueError(f"{kind}s listed twice: {', '.join(sorted(n for n in names if names.count(n) > 1))}")
+        raise ScenarioError(f"{kind}s listed twice: {', '.join(sorted(n for n in names if names.count(n) > 1))}")
 
 
 SCENARIOS: dict[str, Scenario] = {

@@ -115,7 +115,8 @@ def build_relay_farm(rng: np.random.Generator, network: Network, n: int) -> Bloc
         span = int(steps.sum())
         room = (WINDOW_DAYS - 1) * DAY
         if span > room:  # a long lane runs the whole window: its accounts burn faster
-            life[members] = (life[members] * room / span).astype(np.int64)
+            gaps = int(gap[members].sum())
+            life[members] = (life[members] * (room - gaps) / (span - gaps)).astype(np.int64)
             steps = life[members] + gap[members]
             span = int(steps.sum())
         start = WINDOW_START + int(rng.integers(0, room - span + 1))
