@@ -180,8 +180,10 @@ def build_platform_billing(rng: np.random.Generator, network: Network, n: int, a
 # --- (b) scheduled jobs ---------------------------------------------------------------------------------------
 _PERIOD_HOURS = np.array([0.5, 1, 2, 4, 6, 12, 24])
 _PERIOD_P = np.array([0.03, 0.30, 0.15, 0.17, 0.07, 0.08, 0.20])
-# Jobs that call the model in every run (a digest, a sync); the others only when a run has work.
-EVERY_RUN_SHARE = 0.06
+# Jobs that call the model in every run (a digest, a sync); the others only when a run has work. Every
+# call costs money, so every-run jobs lean to longer periods.
+EVERY_RUN_SHARE = 0.1
+_EVERY_RUN_PERIOD_P = np.array([0.02, 0.20, 0.13, 0.20, 0.10, 0.10, 0.25])
 _RUNNER_DELAY = np.array([300, 30, 2])  # hosted CI queueing, a cloud scheduler, cron on one's own VM (s)
 
 
@@ -250,13 +252,16 @@ def build_scheduled_jobs(rng: np.random.Generator, network: Network, n: int, acc
     block.p_manual = np.where(rng.random(n) < 0.6, rng.uniform(0.05, 0.35, n), 0.0)
     # Every-run jobs: a request group in each run of the job's life, nothing by hand, every day.
     every = np.flatnonzero(rng.random(n) < EVERY_RUN_SHARE)
-    block.burst[every] = rng.choice([1, 2, 3, 4], size=every.size, p=[0.7, 0.2, 0.05, 0.05])
+    period[every] = (rng.choice(_PERIOD_HOURS, size=every.size, p=_EVERY_RUN_PERIOD_P) * HOUR).astype(np.int64)
+    block.phase[every] = draw_cron_phase(rng, period[every], COUNTRY_OFFSETS[countries[every]])
+    block.burst[every] = rng.choice([1, 2, 3], size=every.size, p=[0.8, 0.15, 0.05])
     block.p_manual[every] = 0.0
     block.profile[every] = PERSONAL_WEEKLY
     lo = np.maximum(np.maximum(block.created[every], block.t_on[every]), WINDOW_START)
     first = -(-(lo - WINDOW_START - block.phase[every]) // period[every])
     last = (block.t_off[every] - 1 - WINDOW_START - block.phase[every]) // period[every]
     block.quota[every] = np.maximum(last - first + 1, 1) * block.burst[every]
+    block.cadence = period
     payload = rng.choice(PAYLOAD_TEMPLATES.size, size=n, p=[0.25, 0.2, 0.15, 0.15, 0.15, 0.1])
     block.job_template = PAYLOAD_TEMPLATES[payload]
     block.head_text = np.array([compose_job_instruction(rng, int(p)) for p in payload.tolist()], dtype=object)
