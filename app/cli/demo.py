@@ -21,7 +21,7 @@ from graph.synthetic import generate_dataset
 
 def ensure_dataset(data: Path, accounts: int, seed: int) -> Path:
     """The generated data set's folder, generated unless an earlier demo left it there."""
-    folder = data / f"{accounts}-{seed}"
+    folder = data / f"{accounts}-{seed}-full"
     if not (folder / "labels.csv").is_file():
         console.rule("Generate")
         summary = generate_dataset(folder, accounts=accounts, seed=seed)
