@@ -128,7 +128,11 @@ def prepare_payment_methods(con: duckdb.DuckDBPyConnection, stage: str) -> list[
 def prepare_requests(
     con: duckdb.DuckDBPyConnection, stage: str, database: Database, file_id: str
 ) -> list[Step]:
-    """The request log: bad IPs quarantined, prompts fingerprinted, then one aggregate per step."""
+    """The request log: bad IPs quarantined, prompts fingerprinted, then one aggregate per step.
+
+    `ip` is optional (a log without addresses, or rows without one): such rows keep a NULL address and add
+    activity, templates and the rest, but no IP.
+    """
     mark_bad_addresses(con, stage, "ip", "ip_lookup_requests")
     masked_counts = dict(
         con.execute(
@@ -156,7 +160,7 @@ def prepare_requests(
                s.capability, coalesce(m.template_id, s.prompt_template) AS template_id, s.input_tokens,
                s.output_tokens
         FROM {stage} s
-        JOIN ip_lookup_requests l ON l.raw = s.ip
+        LEFT JOIN ip_lookup_requests l ON l.raw = s.ip
         LEFT JOIN template_map m ON m.masked = s.masked
         WHERE s.{VALID}
     """,
@@ -216,7 +220,7 @@ def prepare_requests(
                 "step_ips",
                 f"""
             SELECT address, any_value(version) AS version, count(*) AS requests, {times}
-            FROM req GROUP BY address
+            FROM req WHERE address IS NOT NULL GROUP BY address
         """,
             ),
             "address",
