@@ -41,6 +41,12 @@ def degree_distribution(directory: Path) -> dict[str, dict[str, int]]:
     queries: dict[str, str] = {}
     if "payment_methods" in sources:
         queries["payment"] = f"SELECT account_id, fingerprint AS id FROM '{sources['payment_methods']}'"
+    if "accounts" in sources:
+        columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{sources['accounts']}'").fetchall()}
+        for kind, column, expression in (("email_domain", "email_domain", "lower(email_domain)"),
+                                         ("org", "org_id", "org_id")):
+            if column in columns:
+                queries[kind] = f"SELECT account_id, {expression} AS id FROM '{sources['accounts']}'"
     if "requests" in sources:
         columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{sources['requests']}'").fetchall()}
         for kind, column in (("ip", "ip"), ("client", "client_fingerprint"), ("api_key", "api_key_id"),
@@ -51,6 +57,9 @@ def degree_distribution(directory: Path) -> dict[str, dict[str, int]]:
             queries["template (masked prompt)"] = (
                 f"SELECT account_id, {mask_prompt_sql('prompt')} AS id FROM '{sources['requests']}' "
                 "WHERE prompt IS NOT NULL")
+    if (directory / "repo_owners.csv").exists():  # a side table some converters write; never loaded
+        side = directory / "repo_owners.csv"
+        queries["repo owner (not loaded)"] = f"SELECT account_id, repo_owner AS id FROM '{side}'"
     result: dict[str, dict[str, int]] = {}
     for kind, sql in queries.items():
         degrees = [row[0] for row in con.execute(

@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 LINKAGE = str(Path(sys.executable).with_name("linkage"))
 DATASETS = {
     "ira": HERE / "ira_trolls.py",
+    "pypi": HERE / "pypi_publishers.py",
 }
 
 
@@ -54,6 +55,29 @@ def sizes(directory: Path) -> dict[str, int]:
     return out
 
 
+def population_sizes(labels: Path) -> dict[str, int]:
+    """Legitimate accounts per labelled population."""
+    rows = duckdb.connect().execute(
+        f"SELECT coalesce(nullif(population, ''), 'unlabelled'), count(*) FROM read_csv('{labels}', all_varchar=true) "
+        "WHERE campaign IS NULL OR campaign = '' GROUP BY ALL ORDER BY ALL").fetchall()
+    return dict(rows)
+
+
+def populations_by_verdict(clusters: Path, labels: Path) -> dict[str, dict[str, int]]:
+    """For each verdict, the members of clusters with that verdict per labelled population (legitimate
+    accounts only), from `linkage export clusters` joined with labels.csv."""
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT c.verdict, coalesce(nullif(l.population, ''), 'unlabelled'), count(DISTINCT c.account_id) "
+        f"FROM read_csv('{clusters}', all_varchar=true) c "
+        f"JOIN read_csv('{labels}', all_varchar=true) l USING (account_id) "
+        "WHERE l.campaign IS NULL OR l.campaign = '' GROUP BY ALL ORDER BY ALL").fetchall()
+    out: dict[str, dict[str, int]] = {}
+    for verdict, population, count in rows:
+        out.setdefault(verdict, {})[population] = count
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=sorted(DATASETS), help="run only these data sets")
@@ -71,9 +95,12 @@ def main() -> None:
             "detect": run([LINKAGE, "detect"]),
         }
         run([LINKAGE, "eval", "--labels", str(out / "labels.csv"), "--out", str(figures)])
+        run([LINKAGE, "export", "clusters", "--out", str(out / "clusters.csv")])
         ours, baseline = json.loads(figures.read_text())
         results[name] = {"sizes": sizes(out), "ours": ours, "baseline": baseline, "seconds": timings,
-                         "degrees": degree_distribution(out)}
+                         "degrees": degree_distribution(out),
+                         "legitimate_by_verdict": populations_by_verdict(out / "clusters.csv", out / "labels.csv"),
+                         "population_sizes": population_sizes(out / "labels.csv")}
     (DATA / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     print()
     print("| data set | accounts | groups | campaign accts | payment methods | requests | method | precision "
@@ -88,6 +115,19 @@ def main() -> None:
             print(f"| {name} | {s['accounts']:,} | {s['groups']} | {s['campaign_accounts']:,} | "
                   f"{s.get('payment_methods', 0):,} | {s.get('requests', 0):,} | {method} | "
                   f"{m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {fp} | {m['flagged']:,} |")
+    print()
+    print("Legitimate accounts by population: how many, flagged (suspicious) by ours and the baseline, and in "
+          "review clusters (ours)")
+    print()
+    print("| data set | population | accounts | flagged (ours) | share | flagged (baseline) | in review (ours) |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        for population, count in r["population_sizes"].items():
+            ours_fp = r["ours"]["false_positives_by_population"].get(population, 0)
+            base_fp = r["baseline"]["false_positives_by_population"].get(population, 0)
+            review = r["legitimate_by_verdict"].get("review", {}).get(population, 0)
+            print(f"| {name} | {population} | {count:,} | {ours_fp:,} | {ours_fp / count:.2%} | {base_fp:,} | "
+                  f"{review:,} |")
     print()
     print("| data set | identifier | shared by 2–10 | 11–100 | 101–1000 | >1000 | identifiers | max degree |")
     print("|---|---|---|---|---|---|---|---|")
