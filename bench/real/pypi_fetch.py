@@ -118,7 +118,13 @@ def main() -> None:
             writer.writerows(sample)
     missing_file = cache / "missing.tsv"
     missing = set(missing_file.read_text().split()) if missing_file.exists() else set()
-    todo = [row[0] for row in sample if row[0] not in missing and not (cache / "json" / f"{row[0]}.json.gz").exists()]
+    # Families first, then the random part in a seeded shuffled order: a fetch stopped early (or capped with
+    # --max-requests) leaves a uniform subsample of the random part, not the alphabetical front of it.
+    families = [row[0] for row in sample if row[1] != "random"]
+    randoms = sorted(row[0] for row in sample if row[1] == "random")
+    random.Random(SEED).shuffle(randoms)
+    todo = [name for name in families + randoms
+            if name not in missing and not (cache / "json" / f"{name}.json.gz").exists()]
     print(f"sample {len(sample)} projects; cached {len(sample) - len(todo) - len(missing)}, "
           f"known missing {len(missing)}, to fetch {len(todo)}", flush=True)
     interval = 1.0 / args.rate
@@ -140,7 +146,9 @@ def main() -> None:
             time.sleep(max(0.0, interval - (time.monotonic() - began)))
             if status == 200:
                 json.loads(body)  # a truncated body must not enter the cache
-                (cache / "json" / f"{name}.json.gz").write_bytes(gzip.compress(body))
+                partial = cache / "json" / f"{name}.json.gz.part"  # renamed when whole: a kill leaves no torn file
+                partial.write_bytes(gzip.compress(body))
+                partial.replace(cache / "json" / f"{name}.json.gz")
                 break
             if status == 404:
                 with missing_file.open("a") as handle:
