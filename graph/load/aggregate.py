@@ -128,7 +128,11 @@ def prepare_payment_methods(con: duckdb.DuckDBPyConnection, stage: str) -> list[
 def prepare_requests(
     con: duckdb.DuckDBPyConnection, stage: str, database: Database, file_id: str
 ) -> list[Step]:
-    """The request log: bad IPs quarantined, prompts fingerprinted, then one aggregate per step."""
+    """The request log: bad IPs quarantined, prompts fingerprinted, then one aggregate per step.
+
+    `ip` is optional (a log without addresses, or rows without one): such rows keep a NULL address and add
+    activity, templates and the rest, but no IP.
+    """
     mark_bad_addresses(con, stage, "ip", "ip_lookup_requests")
     fingerprint_prompts(con, stage, database, file_id)
     create_request_table(con, stage)
@@ -173,7 +177,7 @@ def create_request_table(con: duckdb.DuckDBPyConnection, stage: str) -> None:
                s.capability, coalesce(m.template_id, s.prompt_template) AS template_id, s.input_tokens,
                s.output_tokens
         FROM {stage} s
-        JOIN ip_lookup_requests l ON l.raw = s.ip
+        LEFT JOIN ip_lookup_requests l ON l.raw = s.ip
         LEFT JOIN template_map m ON m.masked = s.masked
         WHERE s.{VALID}
     """,
@@ -233,7 +237,7 @@ def request_node_steps(con: duckdb.DuckDBPyConnection, file_id: str) -> list[Ste
                 "step_ips",
                 f"""
             SELECT address, any_value(version) AS version, count(*) AS requests, {_TIMES}
-            FROM req GROUP BY address
+            FROM req WHERE address IS NOT NULL GROUP BY address
         """,
             ),
             "address",

@@ -247,7 +247,7 @@ def _plan_requests(bucket_minutes: int) -> Plan:
         "input_tokens": "coalesce(TRY_CAST(input_tokens AS BIGINT), 0)",
         "output_tokens": "coalesce(TRY_CAST(output_tokens AS BIGINT), 0)",
     }
-    checks = [_missing("account_id"), *_timestamp_checks("ts", required=True), _missing("ip")]
+    checks = [_missing("account_id"), *_timestamp_checks("ts", required=True)]
     for tokens in ("input_tokens", "output_tokens"):
         checks.append(
             Check(

@@ -104,3 +104,37 @@ def test_bad_rows_are_quarantined_and_good_rows_loaded(tmp_path: Path, clean_dat
     )[0]
     start = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp()) // 600
     assert activity == {"b": [start], "c": [2]}
+
+
+def test_requests_without_addresses_load_activity_and_no_ip(tmp_path: Path, clean_database: Database) -> None:
+    """`ip` is optional: a log without the column, or a row with it empty, still counts as activity."""
+    db = clean_database
+    no_column = tmp_path / "no_column"
+    no_column.mkdir()
+    (no_column / "accounts.csv").write_text("account_id,created_at\nw1,2026-10-01\nw2,2026-10-01\n")
+    (no_column / "requests.csv").write_text(
+        "ts,account_id,prompt\n"
+        "2026-10-01T00:01:00Z,w1,Explain quicksort to Alice in 3 steps\n"
+        "2026-10-01T00:02:00Z,w1,Explain mergesort to Bob in 4 steps\n"
+        "2026-10-01T00:31:00Z,w2,hello\n"
+    )
+    summary = load_directory(db, no_column)
+    requests = next(t for t in summary.tables if t.table == "requests")
+    assert (requests.read, requests.loaded, requests.quarantined) == (3, 3, 0)
+    assert count(db, "MATCH (i:IP) RETURN count(i) AS n") == 0
+    assert {r["id"]: r["n"] for r in read(db, "MATCH (a:Account) RETURN a.account_id AS id, a.requests AS n")} == {
+        "w1": 2,
+        "w2": 1,
+    }
+    assert count(db, "MATCH (:Account {account_id: 'w1'})-[r:SENT_TEMPLATE]->() RETURN sum(r.requests) AS n") == 2
+
+    some_empty = tmp_path / "some_empty"
+    some_empty.mkdir()
+    (some_empty / "requests.csv").write_text(
+        "ts,account_id,ip\n2026-10-02T00:00:00Z,w2,5.6.7.8\n2026-10-02T00:01:00Z,w2,\n2026-10-02T00:02:00Z,w2,5.6.7\n"
+    )
+    summary = load_directory(db, some_empty)
+    requests = next(t for t in summary.tables if t.table == "requests")
+    assert (requests.read, requests.loaded, requests.quarantined) == (3, 2, 1)
+    assert read(db, "MATCH (i:IP) RETURN i.address AS a, i.requests AS n") == [{"a": "5.6.7.8", "n": 1}]
+    assert count(db, "MATCH (a:Account {account_id: 'w2'}) RETURN a.requests AS n") == 3
