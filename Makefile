@@ -1,4 +1,4 @@
-# Two commands a newcomer needs: `make demo` (the whole pipeline, then serve) and `make test`.
+# Two commands a newcomer needs: `make demo` (the whole pipeline, then serve) and `make test` (lint + tests).
 # Both create .venv and install the project on first use; the local Neo4j is assembled from Maven
 # Central once (cached in ~/.m2 and .linkage/server).
 
@@ -20,11 +20,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/linkage demo
 
-test: $(STAMP)
+# The tests include the checks: lint first (ruff, mypy), then pytest (tests/ and the docstrings' examples, in
+# a random order each run; `-p no:randomly` or `-p randomly --randomly-seed=N` to repeat one).
+test: lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check app graph queries tests bench
+	$(BIN)/mypy
 
 clean-neo4j:
 	-$(BIN)/linkage neo4j stop

@@ -27,9 +27,10 @@ import httpx
 import uvicorn
 
 from app.api.main import create_app
-from app.settings import Settings
 from graph.db import connect
 from graph.maintenance import apply_schema, delete_all_data
+from graph.queries import inline_query
+from graph.settings import Settings
 
 BOOTSTRAP = "bench-bootstrap-key-loopback-only"
 BATCH = 10_000
@@ -60,7 +61,7 @@ def build_graph(settings: Settings, accounts: int) -> None:
                          "buckets": [base + k for k in range(8)],
                          "counts": [rng.randrange(1, 40) for _ in range(8)]})
         for start in range(0, len(rows), BATCH):
-            db.write("""
+            db.run(inline_query("""
                 UNWIND $rows AS row
                 CREATE (a:Account {account_id: row.id, email_hash: row.id, status: 'active', requests: 100,
                                    activity_buckets: row.buckets, activity_counts: row.counts})
@@ -71,7 +72,7 @@ def build_graph(settings: Settings, accounts: int) -> None:
                 CREATE (a)-[:PAID_WITH]->(pm), (a)-[:SIGNED_UP_FROM]->(ip),
                        (a)-[:USED_IP {requests: 100}]->(ip), (a)-[:HAS_EMAIL_DOMAIN]->(d),
                        (a)-[:USED_CLIENT {requests: 100}]->(cf)
-                """, {"rows": rows[start:start + BATCH]}, name="bench accounts")
+                """, mode="write", name="bench accounts"), {"rows": rows[start:start + BATCH]})
         clusters = [{"id": f"cl-camp-{c:02d}", "verdict": "suspicious",
                      "score": round(0.8 + rng.random() / 5, 3),
                      "members": [f"acct-{i:06d}" for i in range(c * per_campaign, (c + 1) * per_campaign)]}
@@ -81,7 +82,7 @@ def build_graph(settings: Settings, accounts: int) -> None:
             clusters.append({"id": f"cl-small-{c:03d}", "verdict": rng.choice(["review", "benign"]),
                              "score": round(rng.random() * 0.6, 3),
                              "members": [f"acct-{i:06d}" for i in range(first, first + 5)]})
-        db.write("""
+        db.run(inline_query("""
             UNWIND $clusters AS row
             CREATE (c:Cluster {cluster_id: row.id, size: size(row.members), score: row.score,
                                verdict: row.verdict,
@@ -90,7 +91,7 @@ def build_graph(settings: Settings, accounts: int) -> None:
             WITH c, row UNWIND row.members AS member
             MATCH (a:Account {account_id: member})
             CREATE (a)-[:MEMBER_OF {weight: 1.0}]->(c)
-            """, {"clusters": clusters}, name="bench clusters")
+            """, mode="write", name="bench clusters"), {"clusters": clusters})
 
 
 def percentile(values: list[float], q: float) -> float:

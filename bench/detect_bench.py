@@ -15,12 +15,12 @@ import resource
 import time
 from pathlib import Path
 
-from app.settings import Settings
 from graph.db import connect
 from graph.detect.evaluate import baseline_flags, flags_from_members, read_labels, score_flags
 from graph.detect.inputs import read_inputs
+from graph.detect.persist import read_cluster_members
 from graph.detect.pipeline import run_detection
-from graph.queries import get_query
+from graph.settings import Settings
 
 
 def peak_rss_mib() -> float:
@@ -38,7 +38,7 @@ def main() -> None:
         started = time.perf_counter()
         summary = run_detection(database)
         total = time.perf_counter() - started
-        rows = database.read(get_query("detect_cluster_members").text, timeout=settings.write_timeout_s)
+        rows = read_cluster_members(database)
         ours = score_flags("linkage", flags_from_members(rows), labels, total)
         started = time.perf_counter()
         data = read_inputs(database)

@@ -21,7 +21,7 @@ from graph.detect.config import DetectionConfig
 from graph.detect.evaluate import Labels, baseline_flags, score_flags
 from graph.detect.inputs import build_accounts, build_incidence
 from graph.detect.pipeline import detect_clusters
-from graph.templates import group_templates, mask_prompt_sql
+from graph.load.templates import group_templates, mask_prompt_sql
 
 BUCKET_MINUTES = 10
 
@@ -127,6 +127,25 @@ def build(directory: Path):  # type: ignore[no-untyped-def]
     return data, labels
 
 
+def print_verdicts_by_group(clusters: list, labels: dict[str, tuple[str, str]]) -> None:  # type: ignore[type-arg]
+    """Per campaign (recall) and per legitimate population (false positives): how many accounts ended in a
+    suspicious cluster, a review cluster, a benign cluster, or no cluster."""
+    verdict = {m: c.verdict for c in clusters for m in c.members}
+    table: dict[str, Counter] = {}
+    for account, (campaign, population) in labels.items():
+        group = campaign or population
+        table.setdefault(group, Counter())[verdict.get(account, "none")] += 1
+    print(f"   {'group':<24}{'accounts':>9}{'suspicious':>11}{'review':>8}{'benign':>8}{'none':>7}  rate")
+    for kind, groups in (("campaign", sorted(g for g in table if any(labels[a][0] == g for a in labels))),
+                         ("legitimate", sorted(g for g in table if not any(labels[a][0] == g for a in labels)))):
+        for group in groups:
+            row = table[group]
+            total = sum(row.values())
+            name = "recall" if kind == "campaign" else "flagged"
+            print(f"   {group:<24}{total:>9}{row['suspicious']:>11}{row['review']:>8}{row['benign']:>8}"
+                  f"{row['none']:>7}  {name} {row['suspicious'] / total:.3f}")
+
+
 def main() -> None:
     config = DetectionConfig()
     for arg in sys.argv[1:]:
@@ -169,6 +188,7 @@ def main() -> None:
         print("   non-suspicious clusters holding campaign accounts:", missed.most_common(8))
         unclustered = truth - {m for c in clusters for m in c.members}
         print("   campaign accounts in no cluster:", Counter(labels[a][0] for a in unclustered))
+        print_verdicts_by_group(clusters, labels)
         np.set_printoptions(precision=3)
 
 

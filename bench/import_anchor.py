@@ -4,7 +4,7 @@
     .venv/bin/python bench/import_anchor.py --data .linkage/bench-data-100000-text --transactional  # + compare
 
 1. **Export (DuckDB).** Runs the transactional loader's own DuckDB code on the folder — `stage_file`, the
-   pipeline's `_prepare_steps`/`_loaded_rows` (private, imported anyway for this bench), `write_quarantine`
+   pipeline's `prepare_steps`/`loaded_rows`, `write_quarantine`
    and `resolve_ips` — against `OfflineGraph`, a stand-in for the database that answers the loader's three
    graph reads as an *empty* graph would (no stored templates; networks and IPs are this run's) and drops
    its writes. The aggregate tables the loader would send to Neo4j (`step_*`, `ip_matches`) are then
@@ -43,16 +43,8 @@ from typing import Any, LiteralString
 
 import duckdb
 
-from app.settings import Settings
 from graph.db import connect
-from graph.load.inputs import discover_inputs, file_sha256
-from graph.load.pipeline import _loaded_rows, _prepare_steps, duckdb_session
-from graph.load.quarantine import write_quarantine
-from graph.load.resolve import resolve_ips
-from graph.load.stage import KEEP_PREFIX, stage_file
-from graph.maintenance import apply_schema, count_graph
-from graph.schema import NODE_LABELS, REL_TYPES
-from graph.server import (
+from graph.devserver import (
     ADMIN,
     assemble_server,
     read_pid,
@@ -60,6 +52,15 @@ from graph.server import (
     start_server,
     stop_server,
 )
+from graph.load.inputs import discover_inputs, file_sha256
+from graph.load.pipeline import duckdb_session, loaded_rows, prepare_steps
+from graph.load.quarantine import write_quarantine
+from graph.load.resolve import resolve_ips
+from graph.load.stage import KEEP_PREFIX, stage_file
+from graph.maintenance import apply_schema, count_graph
+from graph.queries import Query, inline_query
+from graph.schema import NODE_LABELS, REL_TYPES
+from graph.settings import Settings
 
 IGNORED_FOR_COMPARISON = {"LoadBatch": "per-batch markers of the transactional ledger"}
 NOT_COMPARED_PROPERTIES = {"loaded_at"}  # wall-clock time of the load
@@ -82,8 +83,11 @@ class OfflineGraph:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def read(self, text: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None,
-             name: str = "query") -> list[dict[str, Any]]:
+    def run(self, query: Query, params: Mapping[str, Any] | None = None, *,
+            timeout: float | None = None) -> list[dict[str, Any]]:
+        name = query.name
+        if query.mode != "read":  # writes are dropped (see above)
+            return []
         if name == "load_stored_templates":
             return []
         if name == "load_graph_networks":  # OPERATED_BY is one per network: min(px.name) is its proxy
@@ -313,9 +317,9 @@ def run_export(folder: Path, out_dir: Path, settings: Settings) -> dict[str, Any
             staged = stage_file(con, input_file, kept=settings.kept_columns.get(input_file.table, []),
                                 hash_key=settings.hash_key.get_secret_value().encode(),
                                 bucket_minutes=settings.activity_bucket_minutes)
-            _prepare_steps(con, graph, staged, file_id)  # type: ignore[arg-type]
+            prepare_steps(con, graph, staged, file_id)  # type: ignore[arg-type]
             quarantined = write_quarantine(con, staged.name, input_file, quarantine)
-            loaded = _loaded_rows(con, staged)
+            loaded = loaded_rows(con, staged)
             if staged.rows != loaded + quarantined:
                 raise AssertionError(f"{input_file.path}: read {staged.rows} != {loaded} + {quarantined}")
             con.execute(f"DROP TABLE {staged.name}")
@@ -420,11 +424,11 @@ def fingerprint(database: Any) -> dict[str, dict[str, Any]]:
         if label.name in IGNORED_FOR_COMPARISON:
             continue
         query: LiteralString = "MATCH (x:" + label.name + ")" + FINGERPRINT  # type: ignore[assignment]
-        rows = database.read(query, name="fingerprint", timeout=1800)
+        rows = database.run(inline_query(query, name="fingerprint"), timeout=1800)
         result[label.name] = {r.pop("key"): r for r in rows if r["key"] not in NOT_COMPARED_PROPERTIES}
     for rel in REL_TYPES:
         query = "MATCH ()-[x:" + rel.name + "]->()" + FINGERPRINT  # type: ignore[assignment]
-        rows = database.read(query, name="fingerprint", timeout=1800)
+        rows = database.run(inline_query(query, name="fingerprint"), timeout=1800)
         result[rel.name] = {r.pop("key"): r for r in rows}
     for props in result.values():
         for summary in props.values():

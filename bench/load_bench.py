@@ -17,11 +17,11 @@ import resource
 import time
 from pathlib import Path
 
-from app.settings import Settings
 from graph.db import connect
+from graph.devserver import read_pid
 from graph.load import load_directory
 from graph.maintenance import apply_schema, count_graph, delete_all_data
-from graph.server import read_pid
+from graph.settings import Settings
 from graph.synthetic import generate_dataset
 
 

@@ -1,31 +1,27 @@
-"""Async Neo4j access for the API: the async twin of `graph.db.Database`.
+"""Async Neo4j access for the API: the async twin of `graph.db.Database`, with the same call shape.
 
-    >>> async with connect_async(settings) as db:               # doctest: +SKIP
-    ...     await db.run(get_query("api_cluster_by_ids"), {"ids": ["c-1"]})
+    async with connect_async(settings) as database:
+        rows = await database.run(get_query("api_cluster_by_ids"), {"ids": ["cl_a69d20a055df"]})
 
-One `neo4j.AsyncDriver` per process (made in the API's lifespan). Every query runs in a managed
-transaction with a timeout (the query's own, else `settings.query_timeout_s`); driver errors are mapped by
-`graph.db.map_driver_error`, the one place that happens. Logs carry the query name and timing, never
-parameter values.
+One `neo4j.AsyncDriver` per process (made in the API's lifespan). A query runs as its header's mode says
+(see `graph.db`) with a timeout: the caller's, else `timeout_s` (the API's tighter read timeout) for reads
+and `settings.write_timeout_s` for the rest. Driver errors are mapped by `graph.db.map_driver_error`, the
+one place that happens. Logs carry the query name and timing, never parameter values.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, LiteralString
+from typing import Any
 
 import neo4j
 from neo4j import AsyncGraphDatabase
-from neo4j import exceptions as neo4j_errors
 
-from app.settings import Settings
-from graph.db import map_driver_error
+from graph.db import DRIVER_ERRORS, Record, driver_options, log_timing, map_driver_error, query_timeout
 from graph.queries import Query
-
-log = logging.getLogger(__name__)
+from graph.settings import Settings
 
 
 class AsyncDatabase:
@@ -42,51 +38,43 @@ class AsyncDatabase:
         await self.driver.close()
 
     async def run(self, query: Query, params: Mapping[str, Any] | None = None, *,
-                  timeout: float | None = None) -> list[dict[str, Any]]:
-        """Run a named query (read or write per its header) and return its records as dicts."""
-        return await self.run_text(query.text, params, write=query.mode == "write",
-                                   timeout=timeout, name=query.name)
-
-    async def run_text(self, text: LiteralString, params: Mapping[str, Any] | None = None, *,
-                       write: bool = False, timeout: float | None = None,
-                       name: str = "query") -> list[dict[str, Any]]:
-        """Run `text` in a managed (retried, hence idempotent-by-contract) transaction."""
-        limit = timeout or (self.settings.write_timeout_s if write else self.timeout_s)
+                  timeout: float | None = None) -> list[Record]:
+        """Run a named query as its header's mode says and return its records as dicts."""
+        limit = query_timeout(query, self.settings, timeout=timeout, read_timeout=self.timeout_s)
+        values = dict(params or {})
 
         @neo4j.unit_of_work(timeout=limit)
-        async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict[str, Any]]:
-            result = await tx.run(text, dict(params or {}))
+        async def work(tx: neo4j.AsyncManagedTransaction) -> list[Record]:
+            result = await tx.run(query.text, values)
             return [record.data() async for record in result]
 
         started = time.perf_counter()
         try:
             async with self.driver.session(database=self.name) as session:
-                if write:
+                if query.mode == "autocommit":
+                    result = await session.run(neo4j.Query(query.text, timeout=limit), values)
+                    rows = [record.data() async for record in result]
+                elif query.mode == "write":
                     rows = await session.execute_write(work)
                 else:
                     rows = await session.execute_read(work)
-        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as error:
-            raise map_driver_error(error, what=name) from error
-        log.debug("%s took %.1f ms", name, (time.perf_counter() - started) * 1000)
+        except DRIVER_ERRORS as error:
+            raise map_driver_error(error, what=query.name) from error
+        log_timing(query.name, started)
         return rows
 
     async def ping(self) -> None:
         """Raise DatabaseUnavailableError/DatabaseError unless the server answers."""
         try:
             await self.driver.verify_connectivity()
-        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as error:
+        except DRIVER_ERRORS as error:
             raise map_driver_error(error, what="connect") from error
 
 
 def make_async_driver(settings: Settings) -> neo4j.AsyncDriver:
     """The process's async driver (pool sized for a small API server)."""
-    return AsyncGraphDatabase.driver(
-        settings.neo4j_uri,
-        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-        max_connection_pool_size=32,
-        connection_acquisition_timeout=10.0,
-        notifications_min_severity="OFF",
-    )
+    return AsyncGraphDatabase.driver(settings.neo4j_uri,
+                                     **driver_options(settings, pool_size=32, acquisition_timeout_s=10.0))
 
 
 @asynccontextmanager

@@ -1,13 +1,18 @@
-"""Neo4j access: one driver per process, managed transactions, timeouts, and errors mapped once.
+"""Neo4j access: one driver per process, named queries, managed transactions, timeouts, errors mapped once.
 
-    >>> from app.settings import Settings
-    >>> with connect(Settings()) as db:                      # doctest: +SKIP
-    ...     db.read("RETURN $x AS x", {"x": 1})
-    [{'x': 1}]
+One way to run a query, here and in the async twin (`graph.aio`): `run(query, params)` with a `Query` from
+the registry (`graph.queries.get_query`). The query's header decides how it runs: `read` and `write` in a
+managed transaction of that kind (retried by the driver on transient errors, so the query must be
+idempotent), `autocommit` outside one (schema statements, `CALL { … } IN TRANSACTIONS`). Every query
+carries a timeout: the caller's, else `query_timeout_s` for reads and `write_timeout_s` for the rest.
 
-Query text is a `LiteralString` (a constant in our code or a file under `queries/`); values always travel
-as parameters. Transaction functions passed to `execute_read`/`execute_write` may be retried by the
-driver, so they must be idempotent.
+    with connect(settings) as database:
+        rows = database.run(get_query("detect_cluster_detail"), {"cluster_id": "cl_a69d20a055df"})
+
+Values always travel as parameters; query text is a `LiteralString` (a file under `queries/`). Several
+statements that must commit together (the loader's ledgered batches) go through `execute_write(work)`,
+whose transaction function may be retried and so must be idempotent too. Logs carry the query's name and
+timing, never parameter values.
 """
 
 from __future__ import annotations
@@ -16,17 +21,21 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, LiteralString, TypeVar
+from typing import Any, TypeVar
 
 import neo4j
-from neo4j import GraphDatabase, Query
+from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
-from app.settings import Settings
 from graph.errors import DatabaseError, DatabaseUnavailableError, LinkageError
+from graph.queries import Query
+from graph.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Record = dict[str, Any]
+# What the driver raises that `map_driver_error` translates.
+DRIVER_ERRORS = (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError)
 
 
 def map_driver_error(error: Exception, *, what: str = "query") -> LinkageError:
@@ -46,6 +55,30 @@ def map_driver_error(error: Exception, *, what: str = "query") -> LinkageError:
     raise error
 
 
+def query_timeout(query: Query, settings: Settings, *, timeout: float | None = None,
+                  read_timeout: float | None = None) -> float:
+    """The timeout a query runs with: the caller's, else the read timeout for reads, the write timeout for
+    writes and autocommit statements (bulk work).
+
+    >>> from graph.queries import inline_query
+    >>> settings = Settings(_env_file=None)
+    >>> query_timeout(inline_query("RETURN 1"), settings), query_timeout(inline_query("RETURN 1"), settings, timeout=5)
+    (60.0, 5)
+    >>> query_timeout(inline_query("CREATE ()", mode="write"), settings)
+    600.0
+    """
+    if timeout:
+        return timeout
+    if query.mode == "read":
+        return read_timeout or settings.query_timeout_s
+    return settings.write_timeout_s
+
+
+def log_timing(name: str, started: float) -> None:
+    """Log a query's name and duration (never its parameter values)."""
+    log.debug("%s took %.1f ms", name, (time.perf_counter() - started) * 1000)
+
+
 class Database:
     """A driver bound to one database, with the timeouts from settings."""
 
@@ -63,28 +96,27 @@ class Database:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def read(self, text: LiteralString, params: Mapping[str, Any] | None = None, *,
-             timeout: float | None = None, name: str = "query") -> list[dict[str, Any]]:
-        """Run a read query in a managed transaction and return its records as dicts."""
-        @neo4j.unit_of_work(timeout=timeout or self.settings.query_timeout_s)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(text, dict(params or {}))]
+    def run(self, query: Query, params: Mapping[str, Any] | None = None, *,
+            timeout: float | None = None) -> list[Record]:
+        """Run a named query as its header's mode says and return its records as dicts."""
+        limit = query_timeout(query, self.settings, timeout=timeout)
+        values = dict(params or {})
+        if query.mode == "autocommit":
+            return self._run_autocommit(query, values, limit)
 
-        return self.execute_read(work, name=name)
+        @neo4j.unit_of_work(timeout=limit)
+        def work(tx: neo4j.ManagedTransaction) -> list[Record]:
+            return [record.data() for record in tx.run(query.text, values)]
 
-    def write(self, text: LiteralString, params: Mapping[str, Any] | None = None, *,
-              timeout: float | None = None, name: str = "write") -> list[dict[str, Any]]:
-        """Run a write query in a managed transaction (retried on transient errors)."""
-        @neo4j.unit_of_work(timeout=timeout or self.settings.write_timeout_s)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(text, dict(params or {}))]
-
-        return self.execute_write(work, name=name)
+        return self._execute(work, name=query.name, write=query.mode == "write")
 
     def execute_read(self, work: Callable[[neo4j.ManagedTransaction], T], *, name: str = "read") -> T:
+        """Run a transaction function of several statements in one managed read transaction."""
         return self._execute(work, name=name, write=False)
 
     def execute_write(self, work: Callable[[neo4j.ManagedTransaction], T], *, name: str = "write") -> T:
+        """Run a transaction function of several statements in one managed write transaction (retried on
+        transient errors: it must be idempotent)."""
         return self._execute(work, name=name, write=True)
 
     def _execute(self, work: Callable[[neo4j.ManagedTransaction], T], *, name: str, write: bool) -> T:
@@ -92,38 +124,44 @@ class Database:
         try:
             with self.driver.session(database=self.name) as session:
                 result = session.execute_write(work) if write else session.execute_read(work)
-        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as error:
+        except DRIVER_ERRORS as error:
             raise map_driver_error(error, what=name) from error
-        # Log the query's name and timing, never its parameter values.
-        log.debug("%s took %.1f ms", name, (time.perf_counter() - started) * 1000)
+        log_timing(name, started)
         return result
 
-    def run_autocommit(self, text: LiteralString, params: Mapping[str, Any] | None = None, *,
-                       timeout: float | None = None, name: str = "autocommit") -> list[dict[str, Any]]:
-        """Run a statement outside a managed transaction (schema DDL, `CALL { } IN TRANSACTIONS`)."""
-        query = Query(text, timeout=timeout or self.settings.write_timeout_s)
+    def _run_autocommit(self, query: Query, params: dict[str, Any], timeout: float) -> list[Record]:
+        started = time.perf_counter()
         try:
             with self.driver.session(database=self.name) as session:
-                return [record.data() for record in session.run(query, dict(params or {}))]
-        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as error:
-            raise map_driver_error(error, what=name) from error
+                result = session.run(neo4j.Query(query.text, timeout=timeout), params)
+                records = [record.data() for record in result]
+        except DRIVER_ERRORS as error:
+            raise map_driver_error(error, what=query.name) from error
+        log_timing(query.name, started)
+        return records
 
     def ping(self) -> None:
         """Raise DatabaseUnavailableError/DatabaseError unless the server answers a query."""
         try:
             self.driver.verify_connectivity()
-        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as error:
+        except DRIVER_ERRORS as error:
             raise map_driver_error(error, what="connect") from error
 
 
+def driver_options(settings: Settings, *, pool_size: int, acquisition_timeout_s: float) -> dict[str, Any]:
+    """The options of both drivers (sync and async): credentials, pool, and no server notifications."""
+    return {
+        "auth": (settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+        "max_connection_pool_size": pool_size,
+        "connection_acquisition_timeout": acquisition_timeout_s,
+        "notifications_min_severity": "OFF",
+    }
+
+
 def make_driver(settings: Settings) -> neo4j.Driver:
-    return GraphDatabase.driver(
-        settings.neo4j_uri,
-        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-        max_connection_pool_size=16,
-        connection_acquisition_timeout=30.0,
-        notifications_min_severity="OFF",
-    )
+    """The process's driver (one per process: it holds the connection pool)."""
+    return GraphDatabase.driver(settings.neo4j_uri,
+                                **driver_options(settings, pool_size=16, acquisition_timeout_s=30.0))
 
 
 @contextmanager

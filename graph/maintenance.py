@@ -1,10 +1,13 @@
-"""Schema application, bulk deletion and counting: the housekeeping every command relies on."""
+"""Schema application, bulk deletion and counting: the housekeeping every command relies on.
+
+The constraint and index statements are generated from `graph/schema.py` (its single source); everything
+else runs the `queries/db_*.cypher` files.
+"""
 
 from __future__ import annotations
 
-from typing import LiteralString
-
 from graph.db import Database
+from graph.queries import get_query, inline_query
 from graph.schema import NODE_LABELS, REL_TYPES, schema_statements
 
 
@@ -12,29 +15,22 @@ def apply_schema(database: Database) -> int:
     """Create every constraint and index (IF NOT EXISTS) and wait for indexes to come online."""
     statements = schema_statements()
     for statement in statements:
-        database.run_autocommit(statement, name="schema")
-    database.run_autocommit("CALL db.awaitIndexes(300)", name="await indexes")
+        database.run(inline_query(statement, mode="autocommit", name="schema"))
+    database.run(get_query("db_await_indexes"))
     return len(statements)
 
 
 def delete_all_data(database: Database, batch_size: int = 10_000) -> int:
-    """Delete every node and relationship in batches (one huge transaction would exhaust the heap)."""
-    before = database.read("MATCH (n) RETURN count(n) AS n", name="count nodes")[0]["n"]
-    database.run_autocommit(
-        "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS",
-        {"batch": batch_size}, name="delete all",
-    )
+    """Delete every node and relationship in batches; return how many nodes there were."""
+    before = database.run(get_query("db_count_nodes"))[0]["n"]
+    database.run(get_query("db_delete_all"), {"batch": batch_size})
     return int(before)
 
 
 def count_graph(database: Database) -> dict[str, dict[str, int]]:
-    """Node counts per label and relationship counts per type (from Neo4j's count store: fast)."""
-    nodes: dict[str, int] = {}
-    for label in NODE_LABELS:
-        query: LiteralString = "MATCH (n:" + label.name + ") RETURN count(n) AS n"  # type: ignore[assignment]
-        nodes[label.name] = int(database.read(query, name="count label")[0]["n"])
-    relationships: dict[str, int] = {}
-    for rel in REL_TYPES:
-        query = "MATCH ()-[r:" + rel.name + "]->() RETURN count(r) AS n"  # type: ignore[assignment]
-        relationships[rel.name] = int(database.read(query, name="count type")[0]["n"])
-    return {"nodes": nodes, "relationships": relationships}
+    """Node counts per label and relationship counts per type, in the schema's order."""
+    row = database.run(get_query("db_count_graph"))[0]
+    return {
+        "nodes": {label.name: int(row["nodes"][label.name]) for label in NODE_LABELS},
+        "relationships": {rel.name: int(row["relationships"][rel.name]) for rel in REL_TYPES},
+    }

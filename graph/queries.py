@@ -9,9 +9,18 @@
 
 The header is validated (unknown keys, a missing name or mode, a duplicated param are errors), the file name
 must equal `name`, and `tests/unit/test_queries.py` checks that the declared params are exactly the `$params`
-the text uses. The same files are what an analyst pastes into Neo4j Browser.
+the text uses and that every label and relationship type is declared in `graph/schema.py`. The same files
+are what an analyst pastes into Neo4j Browser.
 
-    >>> get_query("api_cluster_by_ids").mode                       # doctest: +SKIP
+`mode` says how `graph.db.Database.run` and `graph.aio.AsyncDatabase.run` run the query: `read` and `write`
+in a managed transaction of that kind (retried on transient errors, so the query must be idempotent), and
+`autocommit` outside one, for what Neo4j refuses inside a managed transaction (schema statements,
+`CALL { … } IN TRANSACTIONS`):
+
+    >>> query = get_query("api_cluster_by_ids")
+    >>> query.mode, sorted(query.params)
+    ('read', ['ids'])
+    >>> inline_query("RETURN $x AS x").mode
     'read'
 """
 
@@ -21,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal, LiteralString, cast
+from typing import Literal, LiteralString, TypeGuard, cast
 
 from graph.errors import LinkageError
 
@@ -30,7 +39,16 @@ _HEADER_LINE = re.compile(
     r"^//\s*(?P<key>[a-z_]+)(?:\s+(?P<arg>[A-Za-z_][A-Za-z0-9_]*))?\s*:\s*(?P<value>.*)$")
 _PARAM_USE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STRING_OR_COMMENT = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*")
+_NAME = r"!?[A-Za-z_][A-Za-z0-9_]*"
+# `[r:TYPE]`, `[:A|B*1..4]`: relationship types.
+_REL_PATTERN = re.compile(rf"\[\s*(?:[A-Za-z_][A-Za-z0-9_]*)?\s*:\s*({_NAME}(?:\s*\|\s*:?{_NAME})*)")
+# `(n:Label)`, `(:A:B)`, `(n: Label)` and predicates such as `WHERE n:Label|Other` (a map key is always written
+# `key: value`, with a space, so it never reads as a label).
+_NODE_PATTERN = re.compile(rf"\(\s*(?:[A-Za-z_][A-Za-z0-9_]*)?\s*:\s*({_NAME}(?:\s*[|&:]\s*{_NAME})*)")
+_LABEL_PREDICATE = re.compile(rf"(?<![\w$.])[A-Za-z_][A-Za-z0-9_]*:({_NAME}(?:[|&:]{_NAME})*)")
 _KNOWN_KEYS = frozenset({"name", "description", "mode", "param"})
+Mode = Literal["read", "write", "autocommit"]
+MODES: tuple[Mode, ...] = ("read", "write", "autocommit")
 
 
 class QueryFileError(LinkageError):
@@ -45,14 +63,48 @@ class Query:
 
     name: str
     description: str
-    mode: Literal["read", "write"]
+    mode: Mode
     text: LiteralString
     params: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
 
     def used_params(self) -> set[str]:
         """The `$name` parameters the text uses (string literals and comments ignored)."""
-        return set(_PARAM_USE.findall(_STRING_OR_COMMENT.sub("", self.text)))
+        return set(_PARAM_USE.findall(_code(self.text)))
+
+    def used_rel_types(self) -> set[str]:
+        """The relationship types the text's patterns name.
+
+        >>> inline_query("MATCH (a)-[r:PAID_WITH|USED_IP]->(x) RETURN r").used_rel_types() == {"PAID_WITH", "USED_IP"}
+        True
+        """
+        return {name for match in _REL_PATTERN.finditer(_code(self.text)) for name in _split_names(match[1])}
+
+    def used_labels(self) -> set[str]:
+        """The node labels the text names, in patterns and in label predicates.
+
+        >>> query = inline_query("MATCH (a:Account)-[:PAID_WITH]->(p) WHERE p:PaymentMethod RETURN {n: 1}")
+        >>> sorted(query.used_labels())
+        ['Account', 'PaymentMethod']
+        """
+        code = _REL_PATTERN.sub("[]", _code(self.text))
+        return {name for pattern in (_NODE_PATTERN, _LABEL_PREDICATE) for match in pattern.finditer(code)
+                for name in _split_names(match[1])}
+
+
+def is_mode(value: str) -> TypeGuard[Mode]:
+    """Whether `value` is a query mode (`read`, `write` or `autocommit`)."""
+    return value in MODES
+
+
+def _code(text: str) -> str:
+    """`text` with string literals and comments blanked out."""
+    return _STRING_OR_COMMENT.sub("''", text)
+
+
+def _split_names(expression: str) -> set[str]:
+    """The names in a label or type expression such as `A|!B` or `:A:B`."""
+    return {part.strip().lstrip("!") for part in re.split(r"[|&:]", expression) if part.strip()}
 
 
 def parse_query(source: str, *, path: Path | None = None) -> Query:
@@ -85,15 +137,16 @@ def parse_query(source: str, *, path: Path | None = None) -> Query:
     for required in ("name", "description", "mode"):
         if not header.get(required):
             raise QueryFileError(f"{where}: header lacks {required!r}")
-    if header["mode"] not in ("read", "write"):
-        raise QueryFileError(f"{where}: mode must be read or write, not {header['mode']!r}")
+    mode = header["mode"]
+    if not is_mode(mode):
+        raise QueryFileError(f"{where}: mode must be one of {', '.join(MODES)}, not {mode!r}")
     text = "\n".join(body).strip()
     if not text:
         raise QueryFileError(f"{where}: no Cypher after the header")
     return Query(
         name=header["name"],
         description=header["description"],
-        mode=cast(Literal["read", "write"], header["mode"]),
+        mode=mode,
         # The text comes from a file in this repository, never from a request: a literal in effect.
         text=cast(LiteralString, text),
         params=params,
@@ -121,3 +174,11 @@ def get_query(name: str) -> Query:
         return load_queries()[name]
     except KeyError:
         raise QueryFileError(f"no query named {name!r} in {QUERIES_DIR}") from None
+
+
+def inline_query(text: LiteralString, *, mode: Mode = "read", name: str = "inline") -> Query:
+    """A query written in place rather than in `queries/`: for tests, benchmarks and statements generated
+    from `graph/schema.py`. Product code runs the named files, so analysts can read what it runs."""
+    if not is_mode(mode):
+        raise QueryFileError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    return Query(name=name, description=name, mode=mode, text=text)

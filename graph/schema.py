@@ -3,7 +3,8 @@
 Every label that is `MERGE`d has a uniqueness constraint on its key; `apply_schema` creates them all with
 `IF NOT EXISTS`, so running it twice changes nothing. Queries name labels literally (Cypher cannot take a
 label as a parameter); `tests/integration/test_schema.py` checks that the server's constraints match this
-module and `tests/unit/test_queries.py` that every label a query uses is declared here.
+module and `tests/unit/test_queries.py` that every label and relationship type a query names is declared
+here.
 
 See docs/data-model.md for the model and why the request log is aggregated.
 """
@@ -108,12 +109,12 @@ def schema_statements() -> list[LiteralString]:
     statements: list[LiteralString] = []
     for label in NODE_LABELS:
         statements.append(
-            "CREATE CONSTRAINT " + label.constraint_name + " IF NOT EXISTS "  # type: ignore[operator]
+            "CREATE CONSTRAINT " + label.constraint_name + " IF NOT EXISTS "
             "FOR (n:" + label.name + ") REQUIRE n." + label.key + " IS UNIQUE"
         )
     for index in PROPERTY_INDEXES:
         statements.append(
-            "CREATE INDEX " + index.index_name + " IF NOT EXISTS "  # type: ignore[operator]
+            "CREATE INDEX " + index.index_name + " IF NOT EXISTS "
             "FOR (n:" + index.label + ") ON (n." + index.prop + ")"
         )
     return statements

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.settings import Settings
-from graph.server import server_status, start_server, stop_server
+from graph.devserver import server_status, start_server, stop_server
+from graph.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_BOLT_PORT = int(os.environ.get("LINKAGE_TEST_BOLT_PORT", "17687"))

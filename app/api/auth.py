@@ -11,11 +11,11 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from app.api.credentials import Role, hash_secret, parse_key
 from app.api.errors import UnauthenticatedError
-from app.settings import Settings
+from app.credentials import Role, hash_secret, parse_key
 from graph.aio import AsyncDatabase
 from graph.queries import get_query
+from graph.settings import Settings
 
 CACHE_SECONDS = 10.0
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from app.api.audit import AuditLog
 from app.api.auth import Principal
-from app.api.credentials import Role
 from app.api.errors import ForbiddenError
-from app.api.loaders import Loaders
-from app.settings import Settings
+from app.audit import AuditLog
+from app.credentials import Role
 from graph.aio import AsyncDatabase
+from graph.settings import Settings
+
+if TYPE_CHECKING:  # annotation only: the loaders build GraphQL types, which import this module
+    from app.api.loaders import Loaders
 
 
 @dataclass

@@ -6,21 +6,23 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
-from app.api.audit import AuditLog
 from app.api.auth import Authenticator, Principal
 from app.api.context import Context
 from app.api.errors import UnauthenticatedError
 from app.api.loaders import make_loaders
-from app.settings import Settings
+from app.audit import AuditLog
 from graph.aio import AsyncDatabase
+from graph.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_database(request: Request) -> AsyncDatabase:
-    return request.app.state.database  # type: ignore[no-any-return]
+    database: AsyncDatabase = request.app.state.database
+    return database
 
 
 def get_request_id(request: Request) -> str:

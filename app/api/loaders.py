@@ -1,20 +1,28 @@
 """DataLoaders: every nested field of a page is fetched for all its parents in one query.
 
 A page of N clusters asking for members, infrastructure, timeline and notes costs one query per field,
-not N. Each loader's batch function runs one named query with `UNWIND $ids`.
+not N. Each loader's batch function runs one named query with `UNWIND $ids` (a loader whose query takes
+one subject runs one query per distinct key, concurrently). Together with the root resolvers
+(`resolvers/`), this module is where the API runs queries: the GraphQL types only shape what these return.
+The `cluster` and `account` loaders return typed objects, so a type reaches another through the context
+instead of importing it (`Member.account` in types/cluster.py gets its `Account` from here).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from app.settings import Settings
+from app.api.types.account import Account
+from app.api.types.cluster import Cluster
 from graph.aio import AsyncDatabase
 from graph.queries import get_query
+from graph.settings import Settings
 
 NOTES_PER_CLUSTER = 100
 IDENTIFIERS_PER_KIND = 100
@@ -22,81 +30,121 @@ IDENTIFIERS_PER_KIND = 100
 MemberKey = tuple[str, str | None, int]      # cluster id, after, limit
 TopKey = tuple[str, int]                       # cluster id, top N
 TimelineKey = tuple[str, int]                  # cluster id, step minutes
+# account id, relationship types, hub cap, hard cap, include hubs, limit
+LinkedKey = tuple[str, tuple[str, ...], int, int, bool, int]
+# the cluster filters (verdict, min size, min score, capability, proxy network, seen after), by name
+FilterKey = tuple[tuple[str, str | int | float | datetime | None], ...]
 
 
 @dataclass
 class Loaders:
     """One set per request (DataLoader caches must not outlive a request)."""
 
-    cluster: DataLoader[str, dict[str, Any] | None]
-    account: DataLoader[str, dict[str, Any] | None]
+    cluster: DataLoader[str, Cluster | None]
+    account: DataLoader[str, Account | None]
     account_identifiers: DataLoader[str, dict[str, Any] | None]
     account_clusters: DataLoader[str, list[dict[str, Any]]]
+    account_links: DataLoader[LinkedKey, list[dict[str, Any]]]
     cluster_members: DataLoader[MemberKey, dict[str, Any]]
     cluster_infrastructure: DataLoader[TopKey, dict[str, Any] | None]
     cluster_timeline: DataLoader[TimelineKey, list[dict[str, Any]]]
     cluster_notes: DataLoader[str, list[dict[str, Any]]]
+    cluster_count: DataLoader[FilterKey, int]
+
+    async def account_or_stub(self, account_id: str) -> Account:
+        """The account, or one that carries only its id (a member whose node is gone)."""
+        return await self.account.load(account_id) or Account.from_row({"account_id": account_id})
+
+    async def cluster_or_stub(self, cluster_id: str) -> Cluster:
+        """The cluster, or one that carries only its id."""
+        return await self.cluster.load(cluster_id) or Cluster.from_row({"cluster_id": cluster_id})
 
 
 def _unique(keys: Sequence[Any]) -> list[Any]:
     return list(dict.fromkeys(keys))
 
 
-def make_loaders(database: AsyncDatabase, settings: Settings) -> Loaders:
-    """Fresh loaders bound to the app's database."""
+class BatchFunctions:
+    """The loaders' batch functions, bound to the app's database: each gets keys, returns values in order."""
 
-    async def clusters(ids: Sequence[str]) -> list[dict[str, Any] | None]:
-        rows = await database.run(get_query("api_cluster_by_ids"), {"ids": _unique(ids)})
-        found = {row["cluster"]["cluster_id"]: row["cluster"] for row in rows}
+    def __init__(self, database: AsyncDatabase, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+
+    async def clusters(self, ids: Sequence[str]) -> list[Cluster | None]:
+        rows = await self.database.run(get_query("api_cluster_by_ids"), {"ids": _unique(ids)})
+        found = {row["cluster"]["cluster_id"]: Cluster.from_row(row["cluster"]) for row in rows}
         return [found.get(ident) for ident in ids]
 
-    async def accounts(ids: Sequence[str]) -> list[dict[str, Any] | None]:
-        rows = await database.run(get_query("api_account_by_ids"), {"ids": _unique(ids)})
-        found = {row["account"]["account_id"]: row["account"] for row in rows}
+    async def accounts(self, ids: Sequence[str]) -> list[Account | None]:
+        rows = await self.database.run(get_query("api_account_by_ids"), {"ids": _unique(ids)})
+        found = {row["account"]["account_id"]: Account.from_row(row["account"]) for row in rows}
         return [found.get(ident) for ident in ids]
 
-    async def identifiers(ids: Sequence[str]) -> list[dict[str, Any] | None]:
-        rows = await database.run(get_query("api_account_identifiers"),
-                                  {"ids": _unique(ids), "top": IDENTIFIERS_PER_KIND})
+    async def identifiers(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        rows = await self.database.run(get_query("api_account_identifiers"),
+                                       {"ids": _unique(ids), "top": IDENTIFIERS_PER_KIND})
         found = {row["account_id"]: row for row in rows}
         return [found.get(ident) for ident in ids]
 
-    async def memberships(ids: Sequence[str]) -> list[list[dict[str, Any]]]:
-        rows = await database.run(get_query("api_account_clusters"), {"ids": _unique(ids)})
+    async def memberships(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
+        rows = await self.database.run(get_query("api_account_clusters"), {"ids": _unique(ids)})
         found = {row["account_id"]: row["memberships"] for row in rows}
         return [found.get(ident, []) for ident in ids]
 
-    async def members(keys: Sequence[MemberKey]) -> list[dict[str, Any]]:
+    async def links(self, keys: Sequence[LinkedKey]) -> list[list[dict[str, Any]]]:
+        query = get_query("api_account_linked")
+        unique = _unique(keys)
+        results = await asyncio.gather(*(self.database.run(query, {
+            "account_id": account_id, "rel_types": list(rel_types), "hub_cap": hub_cap, "hard_cap": hard_cap,
+            "include_hubs": include_hubs, "limit": limit})
+            for account_id, rel_types, hub_cap, hard_cap, include_hubs, limit in unique))
+        found = dict(zip(unique, results, strict=True))
+        return [found[key] for key in keys]
+
+    async def members(self, keys: Sequence[MemberKey]) -> list[dict[str, Any]]:
         requests = [{"cluster_id": c, "after": after, "limit": limit}
                     for c, after, limit in _unique(keys)]
-        rows = await database.run(get_query("api_cluster_members"), {"requests": requests})
+        rows = await self.database.run(get_query("api_cluster_members"), {"requests": requests})
         found = {(row["cluster_id"], row["after"], row["limit"]): row for row in rows}
         return [found.get(key, {"total": 0, "members": []}) for key in keys]
 
-    async def infrastructure(keys: Sequence[TopKey]) -> list[dict[str, Any] | None]:
+    async def infrastructure(self, keys: Sequence[TopKey]) -> list[dict[str, Any] | None]:
         found: dict[TopKey, dict[str, Any]] = {}
         for top in {top for _, top in keys}:  # one query per distinct N (normally one)
             ids = _unique([c for c, n in keys if n == top])
-            rows = await database.run(get_query("api_cluster_infrastructure"), {"ids": ids, "top": top})
+            rows = await self.database.run(get_query("api_cluster_infrastructure"), {"ids": ids, "top": top})
             found.update({(row["cluster_id"], top): row for row in rows})
         return [found.get(key) for key in keys]
 
-    async def timelines(keys: Sequence[TimelineKey]) -> list[list[dict[str, Any]]]:
+    async def timelines(self, keys: Sequence[TimelineKey]) -> list[list[dict[str, Any]]]:
         requests = [{"cluster_id": c, "step_minutes": step} for c, step in _unique(keys)]
-        rows = await database.run(get_query("api_cluster_timeline"),
-                                  {"requests": requests, "bucket_minutes": settings.activity_bucket_minutes})
+        rows = await self.database.run(get_query("api_cluster_timeline"), {
+            "requests": requests, "bucket_minutes": self.settings.activity_bucket_minutes})
         found = {(row["cluster_id"], row["step_minutes"]): row["points"] for row in rows}
         return [found.get(key, []) for key in keys]
 
-    async def notes(ids: Sequence[str]) -> list[list[dict[str, Any]]]:
-        rows = await database.run(get_query("api_cluster_notes"),
-                                  {"ids": _unique(ids), "limit": NOTES_PER_CLUSTER})
+    async def notes(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
+        rows = await self.database.run(get_query("api_cluster_notes"),
+                                       {"ids": _unique(ids), "limit": NOTES_PER_CLUSTER})
         found = {row["cluster_id"]: row["notes"] for row in rows}
         return [found.get(ident, []) for ident in ids]
 
+    async def counts(self, keys: Sequence[FilterKey]) -> list[int]:
+        query = get_query("api_clusters_count")
+        unique = _unique(keys)
+        results = await asyncio.gather(*(self.database.run(query, dict(key)) for key in unique))
+        found = {key: int(rows[0]["total"]) if rows else 0 for key, rows in zip(unique, results, strict=True)}
+        return [found[key] for key in keys]
+
+
+def make_loaders(database: AsyncDatabase, settings: Settings) -> Loaders:
+    """Fresh loaders bound to the app's database."""
+    batch = BatchFunctions(database, settings)
     return Loaders(
-        cluster=DataLoader(clusters), account=DataLoader(accounts),
-        account_identifiers=DataLoader(identifiers), account_clusters=DataLoader(memberships),
-        cluster_members=DataLoader(members), cluster_infrastructure=DataLoader(infrastructure),
-        cluster_timeline=DataLoader(timelines), cluster_notes=DataLoader(notes),
+        cluster=DataLoader(batch.clusters), account=DataLoader(batch.accounts),
+        account_identifiers=DataLoader(batch.identifiers), account_clusters=DataLoader(batch.memberships),
+        account_links=DataLoader(batch.links), cluster_members=DataLoader(batch.members),
+        cluster_infrastructure=DataLoader(batch.infrastructure), cluster_timeline=DataLoader(batch.timelines),
+        cluster_notes=DataLoader(batch.notes), cluster_count=DataLoader(batch.counts),
     )

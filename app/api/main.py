@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -19,14 +20,14 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from app.api import guide
-from app.api.audit import AuditLog
 from app.api.auth import Authenticator
 from app.api.context import Context
 from app.api.deps import DatabaseDep, get_context
 from app.api.schema import build_schema
-from app.settings import Settings, load_settings
+from app.audit import AuditLog
 from graph.aio import AsyncDatabase, make_async_driver
 from graph.errors import LinkageError
+from graph.settings import Settings, load_settings
 
 # API reads get a tighter timeout than batch jobs: an analyst's request should fail fast, not hang.
 API_QUERY_TIMEOUT_S = 15.0
@@ -39,7 +40,8 @@ class LinkageGraphQLRouter(GraphQLRouter[Context | None, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
-        for error in response.get("errors") or []:
+        errors = cast(list[dict[str, Any]], response.get("errors") or [])
+        for error in errors:
             extensions = error.setdefault("extensions", {})
             extensions.setdefault("code", "BAD_INPUT")
             error["message"] = str(error.get("message", "")).split("\n", 1)[0]

@@ -33,7 +33,7 @@ from app.api.types.check import CheckResult
 from app.api.types.cluster import Cluster, ClusterConnection
 from app.api.types.infrastructure import Infrastructure
 from app.api.types.linkage import Linkage
-from app.settings import Settings
+from graph.settings import Settings
 
 
 @strawberry.type(description="Read operations (any role).")

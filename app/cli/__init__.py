@@ -12,7 +12,9 @@ from app.cli.browse import browse
 from app.cli.check import check
 from app.cli.common import configure_logging
 from app.cli.demo import demo
-from app.cli.detect import detect, evaluate, export_app
+from app.cli.detect import detect
+from app.cli.evaluate import evaluate
+from app.cli.export import export_app
 from app.cli.generate import generate
 from app.cli.load import load
 from app.cli.serve import serve

@@ -30,10 +30,10 @@ from urllib.parse import quote
 import typer
 
 from app.cli.common import load_settings_or_exit, reports_errors
-from app.settings import Settings
 from graph.errors import InputError
 from graph.load.addresses import parse_address
 from graph.queries import Query, get_query
+from graph.settings import Settings
 
 # Identifiers as the loader and detection write them: cl_…, acct_…, pm_…, tpl_…, cfp_… and the like.
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@+=/-]{0,199}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -21,7 +20,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from app.api.audit import AuditLog
+from app.audit import record_cli
 from app.cli.common import load_settings_or_exit, open_database, reports_errors
 from graph.check import CheckResult, CheckSignals, parse_signals, run_check
 from graph.errors import InputError, NotFoundError
@@ -77,8 +76,6 @@ def check(account: str | None = typer.Option(None, "--account", help="Check an a
     settings = load_settings_or_exit()
     subjects = [CheckSignals(account_id=account)] if account is not None else list(
         _read_inputs(input_file))  # type: ignore[arg-type]
-    audit = AuditLog(settings.audit_log)
-    request_id = uuid.uuid4().hex
     flagged = 0
     with open_database(settings) as database, _output(out) as stream:
         for subject in subjects:
@@ -93,7 +90,6 @@ def check(account: str | None = typer.Option(None, "--account", help="Check an a
                 continue
             flagged += is_flagged(result, fail_on)
             stream.write(json.dumps(result.to_dict()) + "\n")
-    audit.record(operation="cli.check", actor="cli", key_id=None, role="admin", request_id=request_id,
-                 checked=len(subjects), flagged=flagged)
+    record_cli(settings.audit_log, "cli.check", checked=len(subjects), flagged=flagged)
     if flagged:
         raise typer.Exit(1)

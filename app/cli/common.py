@@ -12,9 +12,9 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from app.settings import Settings
 from graph.db import Database, connect
 from graph.errors import LinkageError
+from graph.settings import Settings
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from app.cli.common import console, reports_errors
 from graph.errors import InputError
 from graph.synthetic import generate_dataset
+from graph.synthetic.config import TRAPS
+from graph.synthetic.scenario import ALL_CAMPAIGNS, SCENARIOS, ScenarioError, resolve_scenario
 
 
 @reports_errors
@@ -21,26 +23,50 @@ def generate(
     fmt: str = typer.Option("parquet", "--format", help="parquet (requests; small tables as CSV), csv or jsonl."),
     prompts: str = typer.Option("text", "--prompts",
                                 help="text: raw prompts; template: precomputed template ids (smaller files)."),
+    scenario: str = typer.Option("full", "--scenario",
+                                 help=f"World composition: {', '.join(SCENARIOS)} (classic = the three original "
+                                      "campaigns only, byte-identical to earlier versions) or a .toml file."),
+    traps: str | None = typer.Option(None, "--traps",
+                                     help="Comma-separated lookalike populations instead of the scenario's "
+                                          f"(all, none, or of: {', '.join(TRAPS)})."),
+    campaigns: str | None = typer.Option(None, "--campaigns",
+                                         help="Comma-separated campaigns instead of the scenario's (all, none, "
+                                              f"or of: {', '.join(ALL_CAMPAIGNS)})."),
 ) -> None:
     """Write a realistic data set — legitimate background with its traps (families, companies, universities,
-    carriers, cloud developers, an evaluation customer) and three distillation campaigns of different
-    shapes — as accounts, payment_methods, ip_intel and requests tables, plus labels.csv (ground truth for
-    `linkage eval`, never loaded)."""
+    carriers, cloud developers, an evaluation customer; in the full scenario also platform billing,
+    scheduled jobs, an editor extension, an agent framework, benchmark researchers, workshop cohorts and
+    team seats) and distillation campaigns of different shapes — as accounts, payment_methods, ip_intel
+    and requests tables, plus labels.csv (ground truth for `linkage eval`, never loaded)."""
     if fmt not in ("parquet", "csv", "jsonl"):
         raise InputError(f"unknown format {fmt!r} (use parquet, csv or jsonl)", field="--format")
     if prompts not in ("text", "template"):
         raise InputError(f"unknown prompts mode {prompts!r} (use text or template)", field="--prompts")
+    trap_list = None if traps is None else traps.split(",")
+    campaign_list = None if campaigns is None else campaigns.split(",")
+    try:
+        world = resolve_scenario(scenario, trap_list, campaign_list)
+    except ScenarioError as error:
+        message = str(error)
+        field = "--traps" if "unknown trap" in message else "--campaigns" if "unknown campaign" in message \
+            else "--scenario"
+        raise InputError(message, field=field) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(table: str, done: int, total: int) -> None:
             if table not in tasks:
                 tasks[table] = progress.add_task(table, total=total)
             progress.update(tasks[table], completed=done, total=total)
 
-        summary = generate_dataset(out, accounts=accounts, seed=seed, requests=requests, fmt=fmt,
-                                   progress=report, prompts=prompts)
+        try:
+            summary = generate_dataset(out, accounts=accounts, seed=seed, requests=requests, fmt=fmt,
+                                       progress=report, prompts=prompts, scenario=world)
+        except ScenarioError as error:  # a composition that does not fit the size (e.g. traps scaled too far)
+            raise InputError(str(error), field="--scenario") from None
     console.print(f"Wrote {', '.join(f'{t} {n:,}' for t, n in summary.rows.items() if ':' not in t)} "
                   f"to {out} in {summary.seconds:.1f}s")
-    console.print("Campaigns: " + ", ".join(f"{c} {n:,}" for c, n in summary.campaign_sizes.items()))
+    console.print(world.describe())
+    console.print("Campaigns: " + (", ".join(f"{c} {n:,}" for c, n in summary.campaign_sizes.items()) or "none"))
+    console.print("Populations: " + ", ".join(f"{p} {n:,}" for p, n in summary.population_sizes.items()))

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.api.credentials import Role, create_key, list_keys, revoke_key
 from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
+from app.credentials import Role, create_key, list_keys, revoke_key
 
 app = typer.Typer(help="Create, list and revoke API keys (viewer, analyst, admin).", no_args_is_help=True)
 

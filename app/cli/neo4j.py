@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from app.cli.common import console, load_settings_or_exit, reports_errors
-from graph.server import server_status, start_server, stop_server
+from graph.devserver import server_status, start_server, stop_server
 
 app = typer.Typer(help="Manage the local Neo4j Community server (assembled from Maven Central, no Docker).",
                   no_args_is_help=True)

@@ -19,7 +19,7 @@ def serve(host: str | None = typer.Option(None, "--host", help="Bind address (de
               "--write-schema", help="Write the GraphQL SDL to this file and exit.")] = None) -> None:
     """Serve the analysts' GraphQL API at /graphql (GraphiQL outside production) and /healthz."""
     if print_schema or write_schema:
-        from app.api.schema import export_sdl
+        from app.api import export_sdl
 
         if write_schema:
             write_schema.write_text(export_sdl(), encoding="utf-8")
@@ -28,7 +28,7 @@ def serve(host: str | None = typer.Option(None, "--host", help="Bind address (de
         return
     import uvicorn
 
-    from app.api.main import create_app
+    from app.api import create_app
 
     settings = load_settings_or_exit()
     bind_host, bind_port = host or settings.api_host, port or settings.api_port

@@ -190,9 +190,9 @@ def build_accounts(rows: Iterable[Mapping[str, Any]]) -> tuple[DetectionInput, d
 def read_inputs(database: Database) -> DetectionInput:
     """Read everything detection needs from the graph, one bulk query per relationship type."""
     timeout = database.settings.write_timeout_s
-    accounts = database.read(get_query("detect_accounts").text, timeout=timeout, name="detect_accounts")
+    accounts = database.run(get_query("detect_accounts"), timeout=timeout)
     data, index = build_accounts(accounts)
     for kind, query_name in INCIDENCE_QUERIES.items():
-        rows = database.read(get_query(query_name).text, timeout=timeout, name=query_name)
+        rows = database.run(get_query(query_name), timeout=timeout)
         data.incidences[kind] = build_incidence(kind, rows, index)
     return data

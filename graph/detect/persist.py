@@ -1,4 +1,4 @@
-"""Writing clusters back to the graph with stable ids.
+"""Detection's results in the graph: clusters written back with stable ids, and read back for export.
 
 A cluster keeps the id of the previous run's cluster it overlaps most (Jaccard ≥ 0.5, each old id used
 once), so rerunning on the same data gives the same ids and adding data keeps the ids of clusters whose
@@ -71,15 +71,14 @@ def assign_ids(clusters: Sequence[Sequence[str]], previous: Mapping[str, str]) -
 
 
 def read_previous_membership(database: Database) -> dict[str, str]:
-    rows = database.read(get_query("detect_existing_memberships").text, name="detect_existing_memberships",
-                         timeout=database.settings.write_timeout_s)
+    rows = database.run(get_query("detect_existing_memberships"), timeout=database.settings.write_timeout_s)
     return {row["account_id"]: row["cluster_id"] for row in rows}
 
 
 def write_clusters(database: Database, clusters: Sequence[ClusterResult], batch_size: int = 5_000) -> None:
     """Replace memberships, upsert clusters, retire clusters no longer found (keeping noted ones)."""
-    clear = get_query("detect_clear_memberships").text
-    while database.write(clear, {"limit": batch_size}, name="detect_clear_memberships")[0]["deleted"]:
+    clear = get_query("detect_clear_memberships")
+    while database.run(clear, {"limit": batch_size})[0]["deleted"]:
         pass
     detected_at = datetime.now(UTC)
     cluster_rows = [
@@ -89,15 +88,23 @@ def write_clusters(database: Database, clusters: Sequence[ClusterResult], batch_
          "first_seen": c.first_seen, "last_seen": c.last_seen}
         for c in clusters
     ]
-    write_query = get_query("detect_write_clusters").text
+    write_query = get_query("detect_write_clusters")
     for start in range(0, len(cluster_rows), batch_size):
-        database.write(write_query, {"rows": cluster_rows[start:start + batch_size],
-                                     "detected_at": detected_at}, name="detect_write_clusters")
+        database.run(write_query, {"rows": cluster_rows[start:start + batch_size], "detected_at": detected_at})
     member_rows = [{"account_id": m, "cluster_id": c.cluster_id, "weight": c.score}
                    for c in clusters for m in c.members]
-    member_query = get_query("detect_write_members").text
+    member_query = get_query("detect_write_members")
     for start in range(0, len(member_rows), batch_size * 2):
-        database.write(member_query, {"rows": member_rows[start:start + batch_size * 2]},
-                       name="detect_write_members")
-    database.write(get_query("detect_retire_clusters").text, {"keep": [c.cluster_id for c in clusters]},
-                   name="detect_retire_clusters")
+        database.run(member_query, {"rows": member_rows[start:start + batch_size * 2]})
+    database.run(get_query("detect_retire_clusters"), {"keep": [c.cluster_id for c in clusters]})
+
+
+def read_cluster_members(database: Database) -> list[dict[str, Any]]:
+    """Every live cluster's members with the cluster's score and verdict, ordered by cluster and account."""
+    return database.run(get_query("detect_cluster_members"), timeout=database.settings.write_timeout_s)
+
+
+def read_cluster_detail(database: Database, cluster_id: str) -> dict[str, Any] | None:
+    """One cluster with its evidence and the identifiers its members use (for STIX), or None."""
+    rows = database.run(get_query("detect_cluster_detail"), {"cluster_id": cluster_id})
+    return rows[0] if rows else None

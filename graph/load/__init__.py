@@ -1,7 +1,7 @@
 """The loader: the provider's records (accounts, payment methods, ip_intel, the request log) into Neo4j.
 
-    >>> from graph.load import load_directory                      # doctest: +SKIP
-    >>> summary = load_directory(database, Path("data/"))           # doctest: +SKIP
+    with connect(settings) as database:
+        summary = load_directory(database, Path("data/"))
 
 Validation and aggregation run in DuckDB (vectorised SQL); Neo4j receives one row per (account,
 identifier) in ledgered `UNWIND $rows` batches, exactly once. See docs/input-format.md and

@@ -128,8 +128,25 @@ def prepare_payment_methods(con: duckdb.DuckDBPyConnection, stage: str) -> list[
 def prepare_requests(
     con: duckdb.DuckDBPyConnection, stage: str, database: Database, file_id: str
 ) -> list[Step]:
-    """The request log: bad IPs quarantined, prompts fingerprinted, then one aggregate per step."""
+    """The request log: bad IPs quarantined, prompts fingerprinted, then one aggregate per step.
+
+    `ip` is optional (a log without addresses, or rows without one): such rows keep a NULL address and add
+    activity, templates and the rest, but no IP.
+    """
     mark_bad_addresses(con, stage, "ip", "ip_lookup_requests")
+    fingerprint_prompts(con, stage, database, file_id)
+    create_request_table(con, stage)
+    return request_node_steps(con, file_id) + request_relationship_steps(con)
+
+
+# The request aggregates' time range and token sums (SQL select items over `req`).
+_TIMES = "min(ts) AS first_seen, max(ts) AS last_seen"
+_TOKENS = "CAST(sum(input_tokens) AS BIGINT) AS input_tokens, CAST(sum(output_tokens) AS BIGINT) AS output_tokens"
+
+
+def fingerprint_prompts(con: duckdb.DuckDBPyConnection, stage: str, database: Database, file_id: str) -> None:
+    """Give each masked prompt a template id (near-duplicates and earlier loads' templates folded in):
+    DuckDB tables `template_map` (masked → id) and `template_info` (id → skeleton, band keys)."""
     masked_counts = dict(
         con.execute(
             f"SELECT masked, count(*) FROM {stage} WHERE {VALID} AND masked IS NOT NULL GROUP BY masked"
@@ -140,13 +157,17 @@ def prepare_requests(
             StoredTemplate(
                 row["template_id"], row["skeleton"] or "", tuple(row["band_keys"] or ()), row["first_file_id"]
             )
-            for row in database.read(get_query("load_stored_templates").text, name="load_stored_templates")
+            for row in database.run(get_query("load_stored_templates"))
         ]
         if masked_counts
         else []
     )
     mapping, info = assign_template_ids(masked_counts, stored, file_id=file_id)
     create_template_tables(con, mapping, info)
+
+
+def create_request_table(con: duckdb.DuckDBPyConnection, stage: str) -> None:
+    """DuckDB table `req`: the file's valid requests with canonical addresses and template ids."""
     _create(
         con,
         "req",
@@ -156,17 +177,17 @@ def prepare_requests(
                s.capability, coalesce(m.template_id, s.prompt_template) AS template_id, s.input_tokens,
                s.output_tokens
         FROM {stage} s
-        JOIN ip_lookup_requests l ON l.raw = s.ip
+        LEFT JOIN ip_lookup_requests l ON l.raw = s.ip
         LEFT JOIN template_map m ON m.masked = s.masked
         WHERE s.{VALID}
     """,
     )
-    times = "min(ts) AS first_seen, max(ts) AS last_seen"
-    tokens = (
-        "CAST(sum(input_tokens) AS BIGINT) AS input_tokens, "
-        "CAST(sum(output_tokens) AS BIGINT) AS output_tokens"
-    )
-    steps = [
+
+
+def request_node_steps(con: duckdb.DuckDBPyConnection, file_id: str) -> list[Step]:
+    """Steps for the nodes the request log creates or updates: templates (and what they target), models,
+    IPs, and each account's activity."""
+    return [
         Step(
             "templates",
             _create(
@@ -215,8 +236,8 @@ def prepare_requests(
                 con,
                 "step_ips",
                 f"""
-            SELECT address, any_value(version) AS version, count(*) AS requests, {times}
-            FROM req GROUP BY address
+            SELECT address, any_value(version) AS version, count(*) AS requests, {_TIMES}
+            FROM req WHERE address IS NOT NULL GROUP BY address
         """,
             ),
             "address",
@@ -234,7 +255,7 @@ def prepare_requests(
                 FROM per_bucket GROUP BY account_id
             ),
             totals AS (
-                SELECT account_id, count(*) AS requests, {tokens}, {times} FROM req GROUP BY account_id
+                SELECT account_id, count(*) AS requests, {_TOKENS}, {_TIMES} FROM req GROUP BY account_id
             )
             SELECT * FROM totals JOIN lists USING (account_id)
         """,
@@ -244,6 +265,11 @@ def prepare_requests(
             prepare=merge_stored_activity,
         ),
     ]
+
+
+def request_relationship_steps(con: duckdb.DuckDBPyConnection) -> list[Step]:
+    """Steps for one relationship per (account, identifier) with its request count, times and tokens."""
+    steps = []
     relationships = (
         ("used_ip", "address", "address", True),
         ("used_key", "api_key_id", "key_id", False),
@@ -258,7 +284,7 @@ def prepare_requests(
             f"step_{name}",
             f"""
             SELECT account_id, {column} AS {key}, count(*) AS requests,
-                   {times}{", " + tokens if with_tokens else ""}
+                   {_TIMES}{", " + _TOKENS if with_tokens else ""}
             FROM req WHERE {column} IS NOT NULL GROUP BY account_id, {column}
         """,
         )

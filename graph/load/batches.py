@@ -93,9 +93,7 @@ class BatchWriter:
         self.file_id = file_id
         self.progress = progress
         self.label = label
-        recorded = database.read(
-            get_query("load_ledger_batches").text, {"prefix": f"{file_id}:"}, name="load_ledger_batches"
-        )
+        recorded = database.run(get_query("load_ledger_batches"), {"prefix": f"{file_id}:"})
         self.applied = {row["batch_id"] for row in recorded}
         sizes = {row["batch_size"] for row in recorded if row["batch_size"]}
         # A resumed file keeps the batch size of its first attempt, so batch boundaries (and ids) agree.

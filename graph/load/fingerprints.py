@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from graph.templates import band_keys, group_templates, shingle_jaccard, template_id
+from graph.load.templates import band_keys, group_templates, shingle_jaccard, template_id
 
 SKELETON_CHARS = 200
 THRESHOLD = 0.8

@@ -63,8 +63,9 @@ TABLES: dict[str, TableSpec] = {
     ),
     "requests": TableSpec(
         "requests",
-        ("ts", "account_id", "ip"),
+        ("ts", "account_id"),
         (
+            "ip",
             "api_key_id",
             "user_agent",
             "client_fingerprint",

@@ -80,9 +80,37 @@ def duckdb_session(memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnect
             con.close()
 
 
-def _prepare_steps(
+# Each table's canonical addresses in DuckDB, resolved to networks after the load (ip_intel: every IP).
+RUN_ADDRESSES_SQL = {
+    "accounts": "SELECT address AS raw FROM ip_lookup_accounts WHERE address IS NOT NULL",
+    "requests": "SELECT address AS raw FROM ip_lookup_requests WHERE address IS NOT NULL",
+}
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """What every step of one `load_directory` call shares."""
+
+    database: Database
+    con: duckdb.DuckDBPyConnection
+    quarantine: Path
+    batch_size: int
+    progress: ProgressSink | None
+
+
+@dataclass(frozen=True)
+class LoadedInput:
+    """An input file this run loaded, to be marked `LoadedFile` once everything else succeeded."""
+
+    input: InputFile
+    file_id: str
+    summary: TableSummary
+
+
+def prepare_steps(
     con: duckdb.DuckDBPyConnection, database: Database, staged: StagedTable, file_id: str
 ) -> list[Step]:
+    """The aggregates (steps) a staged table is written as, in write order."""
     table = staged.input.table
     if table == "ip_intel":
         return aggregate.prepare_ip_intel(con, staged.name)
@@ -93,7 +121,7 @@ def _prepare_steps(
     return aggregate.prepare_requests(con, staged.name, database, file_id)
 
 
-def _loaded_rows(con: duckdb.DuckDBPyConnection, staged: StagedTable) -> int:
+def loaded_rows(con: duckdb.DuckDBPyConnection, staged: StagedTable) -> int:
     """Rows that reached the aggregates, counted from the aggregates' input (not from the stage's flags)."""
     if staged.input.table == "requests":
         return int(con.execute("SELECT count(*) FROM req").fetchall()[0][0])
@@ -101,6 +129,88 @@ def _loaded_rows(con: duckdb.DuckDBPyConnection, staged: StagedTable) -> int:
         step = "step_accounts" if staged.input.table == "accounts" else "step_networks"
         return int(con.execute(f"SELECT count(*) FROM {step}").fetchall()[0][0])
     return aggregate.count_valid(con, staged.name)
+
+
+def is_loaded(database: Database, file_id: str) -> bool:
+    """Whether a file with this content hash was fully loaded before (its `LoadedFile` exists)."""
+    return bool(database.run(get_query("load_ledger_file"), {"file_id": file_id})[0]["loaded"])
+
+
+def prepare_file(run: LoadRun, input_file: InputFile, file_id: str) -> tuple[StagedTable, list[Step], TableSummary]:
+    """Stage and validate one file in DuckDB, aggregate it into steps and quarantine its bad rows; check
+    that every row read is either loaded or quarantined."""
+    settings = run.database.settings
+    staged = stage_file(
+        run.con,
+        input_file,
+        kept=settings.kept_columns.get(input_file.table, []),
+        hash_key=settings.hash_key.get_secret_value().encode(),
+        bucket_minutes=settings.activity_bucket_minutes,
+    )
+    steps = prepare_steps(run.con, run.database, staged, file_id)
+    quarantined = write_quarantine(run.con, staged.name, input_file, run.quarantine)
+    loaded = loaded_rows(run.con, staged)
+    if staged.rows != loaded + quarantined:  # nothing lost, nothing counted twice
+        raise AssertionError(
+            f"{input_file.path}: read {staged.rows} != loaded {loaded} + quarantined {quarantined}"
+        )
+    summary = TableSummary(
+        input_file.table, input_file.path.name, "loaded", staged.rows, loaded, quarantined, warnings=staged.warnings
+    )
+    return staged, steps, summary
+
+
+def load_file(run: LoadRun, input_file: InputFile, file_id: str) -> tuple[TableSummary, int]:
+    """Prepare one file and write its steps in ledgered batches; return its summary and how many of its
+    batches an earlier, interrupted load had already applied."""
+    started = time.perf_counter()
+    staged, steps, summary = prepare_file(run, input_file, file_id)
+    summary.prepare_seconds = time.perf_counter() - started
+    writer = BatchWriter(
+        run.database, run.con, file_id=file_id, batch_size=run.batch_size, progress=run.progress,
+        label=input_file.table,
+    )
+    if run.progress is not None:
+        run.progress.start(input_file.table, sum(writer.step_rows(step) for step in steps))
+    for step in steps:
+        summary.written += writer.write_step(step)
+    summary.write_seconds = time.perf_counter() - started - summary.prepare_seconds
+    run.con.execute(f"DROP TABLE {staged.name}")
+    summary.seconds = time.perf_counter() - started
+    return summary, writer.skipped_batches
+
+
+def resolve_loaded_ips(run: LoadRun, tables: list[str]) -> int:
+    """Resolve IPs to networks after this run's files: every IP when ip_intel was loaded (networks changed),
+    else the addresses the loaded files mention; return IPs linked."""
+    every_ip = "ip_intel" in tables
+    sources = [RUN_ADDRESSES_SQL[table] for table in tables if table in RUN_ADDRESSES_SQL]
+    if not (every_ip or sources):
+        return 0
+    return resolve_ips(
+        run.database,
+        run.con,
+        every_ip=every_ip,
+        batch_size=run.batch_size,
+        progress=run.progress,
+        run_addresses_sql=" UNION ".join(sources) if sources else None,
+    )
+
+
+def mark_loaded(database: Database, loaded: list[LoadedInput]) -> None:
+    """Record each file as `LoadedFile` (last, so a crash before this point is finished by a rerun)."""
+    for item in loaded:
+        database.run(
+            get_query("load_ledger_mark_file"),
+            {
+                "file_id": item.file_id,
+                "name": item.input.path.name,
+                "table": item.input.table,
+                "rows": item.summary.read,
+                "loaded": item.summary.loaded,
+                "quarantined": item.summary.quarantined,
+            },
+        )
 
 
 def load_directory(
@@ -117,96 +227,25 @@ def load_directory(
     anything is written for that file, and DatabaseUnavailableError/DatabaseError from Neo4j.
     """
     started = time.perf_counter()
-    settings = database.settings
     inputs = discover_inputs(directory)
-    quarantine = quarantine_dir or directory / "quarantine"
-    size = batch_size or settings.load_batch_size
-    summary = LoadSummary([], quarantine)
-    loaded_files: list[tuple[InputFile, str, TableSummary]] = []
-    run_addresses: list[str] = []
-    ip_intel_loaded = False
+    summary = LoadSummary([], quarantine_dir or directory / "quarantine")
+    loaded: list[LoadedInput] = []
     with duckdb_session() as con:
+        run = LoadRun(database, con, summary.quarantine_dir, batch_size or database.settings.load_batch_size,
+                      progress)
         for input_file in inputs:
-            file_started = time.perf_counter()
             file_id = file_sha256(input_file.path)
-            already = database.read(
-                get_query("load_ledger_file").text, {"file_id": file_id}, name="load_ledger_file"
-            )[0]["loaded"]
-            if already:
+            if is_loaded(database, file_id):
                 summary.tables.append(TableSummary(input_file.table, input_file.path.name, "skipped"))
                 continue
-            staged = stage_file(
-                con,
-                input_file,
-                kept=settings.kept_columns.get(input_file.table, []),
-                hash_key=settings.hash_key.get_secret_value().encode(),
-                bucket_minutes=settings.activity_bucket_minutes,
-            )
-            steps = _prepare_steps(con, database, staged, file_id)
-            quarantined = write_quarantine(con, staged.name, input_file, quarantine)
-            loaded = _loaded_rows(con, staged)
-            if staged.rows != loaded + quarantined:  # nothing lost, nothing counted twice
-                raise AssertionError(
-                    f"{input_file.path}: read {staged.rows} != loaded {loaded} + quarantined {quarantined}"
-                )
-            table_summary = TableSummary(
-                input_file.table,
-                input_file.path.name,
-                "loaded",
-                staged.rows,
-                loaded,
-                quarantined,
-                warnings=staged.warnings,
-            )
-            table_summary.prepare_seconds = time.perf_counter() - file_started
-            writer = BatchWriter(
-                database, con, file_id=file_id, batch_size=size, progress=progress, label=input_file.table
-            )
-            if progress is not None:
-                progress.start(input_file.table, sum(writer.step_rows(step) for step in steps))
-            for step in steps:
-                table_summary.written += writer.write_step(step)
-            table_summary.write_seconds = time.perf_counter() - file_started - table_summary.prepare_seconds
-            summary.resumed_batches += writer.skipped_batches
-            if input_file.table == "ip_intel":
-                ip_intel_loaded = True
-            elif input_file.table == "accounts":
-                run_addresses.append(
-                    "SELECT address AS raw FROM ip_lookup_accounts WHERE address IS NOT NULL"
-                )
-            elif input_file.table == "requests":
-                run_addresses.append(
-                    "SELECT address AS raw FROM ip_lookup_requests WHERE address IS NOT NULL"
-                )
-            con.execute(f"DROP TABLE {staged.name}")
-            table_summary.seconds = time.perf_counter() - file_started
+            table_summary, resumed = load_file(run, input_file, file_id)
             summary.tables.append(table_summary)
-            loaded_files.append((input_file, file_id, table_summary))
-
+            summary.resumed_batches += resumed
+            loaded.append(LoadedInput(input_file, file_id, table_summary))
         resolve_started = time.perf_counter()
-        if ip_intel_loaded or run_addresses:
-            summary.resolved_ips = resolve_ips(
-                database,
-                con,
-                every_ip=ip_intel_loaded,
-                batch_size=size,
-                progress=progress,
-                run_addresses_sql=" UNION ".join(run_addresses) if run_addresses else None,
-            )
+        summary.resolved_ips = resolve_loaded_ips(run, [item.input.table for item in loaded])
         summary.resolve_seconds = time.perf_counter() - resolve_started
-    for input_file, file_id, table_summary in loaded_files:
-        database.write(
-            get_query("load_ledger_mark_file").text,
-            {
-                "file_id": file_id,
-                "name": input_file.path.name,
-                "table": input_file.table,
-                "rows": table_summary.read,
-                "loaded": table_summary.loaded,
-                "quarantined": table_summary.quarantined,
-            },
-            name="load_ledger_mark_file",
-        )
+    mark_loaded(database, loaded)
     summary.seconds = time.perf_counter() - started
     log.info("load of %s finished in %.1f s", directory, summary.seconds)
     return summary

@@ -20,6 +20,7 @@ import duckdb
 from graph.errors import InputError
 from graph.load.inputs import InputFile
 from graph.load.pan import looks_like_pan_sql
+from graph.load.templates import mask_prompt_sql
 
 log = logging.getLogger(__name__)
 
@@ -134,124 +135,136 @@ def _hmac_sql(key: bytes, message_sql: str) -> str:
     return f"lower(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({message_sql})))))"
 
 
-def _plan(table: str, *, hash_key: bytes, bucket_minutes: int) -> tuple[dict[str, str], list[Check]]:
+Plan = tuple[dict[str, str], list[Check]]  # output column -> SQL expression, and the row checks
+
+
+def _plan(table: str, *, hash_key: bytes, bucket_minutes: int) -> Plan:
     """(output columns, checks) of a table, over normalised VARCHAR columns of the same names."""
     if table == "accounts":
-        email = "regexp_replace(lower(email), '^\\s+|\\s+$', '', 'g')"
-        columns = {
-            "account_id": "account_id",
-            "created_at": _epoch_ms("created_at"),
-            "email_hash": f"CASE WHEN email IS NOT NULL THEN {_hmac_sql(hash_key, email)} END",
-            "email_domain": "lower(coalesce(CASE WHEN email LIKE '%_@_%' "
-            "THEN split_part(email, '@', -1) END, "
-            "email_domain))",
-            "country": "upper(country)",
-            "org_id": "org_id",
-            "tier": "tier",
-            "status": "status",
-            "signup_ip": "signup_ip",
-        }
-        checks = [
-            _missing("account_id"),
-            *_timestamp_checks("created_at", required=True),
-            _country_check("country"),
-        ]
-        return columns, checks
+        return _plan_accounts(hash_key)
     if table == "payment_methods":
-        columns = {
-            "account_id": "account_id",
-            "fingerprint": "fingerprint",
-            "kind": "lower(kind)",
-            "issuer_country": "upper(issuer_country)",
-            "added_at": _epoch_ms("added_at"),
-        }
-        checks = [
-            _missing("account_id"),
-            _missing("fingerprint"),
-            Check(
-                "fingerprint",
-                looks_like_pan_sql("fingerprint"),
-                "looks like a card number (13-19 digits passing Luhn); never stored",
-                f"'{REDACTED}'",
-            ),
-            Check(
-                "kind",
-                f"kind IS NOT NULL AND lower(kind) NOT IN {_in_list(PAYMENT_KINDS)}",
-                "unknown payment kind (card, paypal, crypto, bank, invoice, other)",
-            ),
-            _country_check("issuer_country"),
-            *_timestamp_checks("added_at", required=False),
-        ]
-        return columns, checks
+        return _plan_payment_methods()
     if table == "ip_intel":
-        asn = "TRY_CAST(regexp_replace(asn, '^(?i)AS', '') AS BIGINT)"
-        columns = {
-            "network": "network",
-            "asn": asn,
-            "asn_org": "asn_org",
-            "kind": "lower(kind)",
-            "proxy_network": "proxy_network",
-            "is_vpn": "coalesce(TRY_CAST(is_vpn AS BOOLEAN), false)",
-            "is_tor": "coalesce(TRY_CAST(is_tor AS BOOLEAN), false)",
-        }
-        checks = [
-            _missing("network"),
-            Check(
-                "kind",
-                f"kind IS NOT NULL AND lower(kind) NOT IN {_in_list(IP_KINDS)}",
-                "unknown ip kind (residential, mobile, datacenter, corporate, education, unknown)",
-            ),
-            Check("asn", f"asn IS NOT NULL AND {asn} IS NULL", "not an AS number"),
-            Check("is_vpn", "is_vpn IS NOT NULL AND TRY_CAST(is_vpn AS BOOLEAN) IS NULL", "not a boolean"),
-            Check("is_tor", "is_tor IS NOT NULL AND TRY_CAST(is_tor AS BOOLEAN) IS NULL", "not a boolean"),
-        ]
-        return columns, checks
+        return _plan_ip_intel()
     if table == "requests":
-        from graph.templates import mask_prompt_sql
-
-        ts = _epoch_ms("ts")
-        columns = {
-            "account_id": "account_id",
-            "ts": ts,
-            "bucket": f"CAST(floor({ts} / {60_000 * bucket_minutes}.0) AS BIGINT)",
-            "ip": "ip",
-            "api_key_id": "api_key_id",
-            "client_fingerprint": "client_fingerprint",
-            "model": "model",
-            "capability": "capability",
-            "masked": f"CASE WHEN prompt IS NOT NULL THEN {mask_prompt_sql('prompt')} END",
-            "prompt_template": "prompt_template",
-            "input_tokens": "coalesce(TRY_CAST(input_tokens AS BIGINT), 0)",
-            "output_tokens": "coalesce(TRY_CAST(output_tokens AS BIGINT), 0)",
-        }
-        checks = [_missing("account_id"), *_timestamp_checks("ts", required=True), _missing("ip")]
-        for tokens in ("input_tokens", "output_tokens"):
-            checks.append(
-                Check(
-                    tokens, f"{tokens} IS NOT NULL AND TRY_CAST({tokens} AS BIGINT) IS NULL", "not an integer"
-                )
-            )
-            checks.append(Check(tokens, f"TRY_CAST({tokens} AS BIGINT) < 0", "negative token count"))
-        return columns, checks
+        return _plan_requests(bucket_minutes)
     raise ValueError(f"unknown table {table!r}")
 
 
-def stage_file(
-    con: duckdb.DuckDBPyConnection,
-    input_file: InputFile,
-    *,
-    kept: list[str],
-    hash_key: bytes,
-    bucket_minutes: int,
-) -> StagedTable:
-    """Read and validate `input_file` into `stage_<table>`; raise InputError for a missing column."""
+def _plan_accounts(hash_key: bytes) -> Plan:
+    """Accounts: the email only as its keyed hash and domain; a creation time and a country code."""
+    email = "regexp_replace(lower(email), '^\\s+|\\s+$', '', 'g')"
+    columns = {
+        "account_id": "account_id",
+        "created_at": _epoch_ms("created_at"),
+        "email_hash": f"CASE WHEN email IS NOT NULL THEN {_hmac_sql(hash_key, email)} END",
+        "email_domain": "lower(coalesce(CASE WHEN email LIKE '%_@_%' "
+        "THEN split_part(email, '@', -1) END, "
+        "email_domain))",
+        "country": "upper(country)",
+        "org_id": "org_id",
+        "tier": "tier",
+        "status": "status",
+        "signup_ip": "signup_ip",
+    }
+    checks = [
+        _missing("account_id"),
+        *_timestamp_checks("created_at", required=True),
+        _country_check("country"),
+    ]
+    return columns, checks
+
+
+def _plan_payment_methods() -> Plan:
+    """Payment methods: fingerprints only (a value that looks like a card number is refused), known kinds."""
+    columns = {
+        "account_id": "account_id",
+        "fingerprint": "fingerprint",
+        "kind": "lower(kind)",
+        "issuer_country": "upper(issuer_country)",
+        "added_at": _epoch_ms("added_at"),
+    }
+    checks = [
+        _missing("account_id"),
+        _missing("fingerprint"),
+        Check(
+            "fingerprint",
+            looks_like_pan_sql("fingerprint"),
+            "looks like a card number (13-19 digits passing Luhn); never stored",
+            f"'{REDACTED}'",
+        ),
+        Check(
+            "kind",
+            f"kind IS NOT NULL AND lower(kind) NOT IN {_in_list(PAYMENT_KINDS)}",
+            "unknown payment kind (card, paypal, crypto, bank, invoice, other)",
+        ),
+        _country_check("issuer_country"),
+        *_timestamp_checks("added_at", required=False),
+    ]
+    return columns, checks
+
+
+def _plan_ip_intel() -> Plan:
+    """Threat intelligence per network: kind, AS number, proxy service, VPN and Tor flags."""
+    asn = "TRY_CAST(regexp_replace(asn, '^(?i)AS', '') AS BIGINT)"
+    columns = {
+        "network": "network",
+        "asn": asn,
+        "asn_org": "asn_org",
+        "kind": "lower(kind)",
+        "proxy_network": "proxy_network",
+        "is_vpn": "coalesce(TRY_CAST(is_vpn AS BOOLEAN), false)",
+        "is_tor": "coalesce(TRY_CAST(is_tor AS BOOLEAN), false)",
+    }
+    checks = [
+        _missing("network"),
+        Check(
+            "kind",
+            f"kind IS NOT NULL AND lower(kind) NOT IN {_in_list(IP_KINDS)}",
+            "unknown ip kind (residential, mobile, datacenter, corporate, education, unknown)",
+        ),
+        Check("asn", f"asn IS NOT NULL AND {asn} IS NULL", "not an AS number"),
+        Check("is_vpn", "is_vpn IS NOT NULL AND TRY_CAST(is_vpn AS BOOLEAN) IS NULL", "not a boolean"),
+        Check("is_tor", "is_tor IS NOT NULL AND TRY_CAST(is_tor AS BOOLEAN) IS NULL", "not a boolean"),
+    ]
+    return columns, checks
+
+
+def _plan_requests(bucket_minutes: int) -> Plan:
+    """The request log: a time and its activity bucket, the prompt masked to its template, token counts."""
+    ts = _epoch_ms("ts")
+    columns = {
+        "account_id": "account_id",
+        "ts": ts,
+        "bucket": f"CAST(floor({ts} / {60_000 * bucket_minutes}.0) AS BIGINT)",
+        "ip": "ip",
+        "api_key_id": "api_key_id",
+        "client_fingerprint": "client_fingerprint",
+        "model": "model",
+        "capability": "capability",
+        "masked": f"CASE WHEN prompt IS NOT NULL THEN {mask_prompt_sql('prompt')} END",
+        "prompt_template": "prompt_template",
+        "input_tokens": "coalesce(TRY_CAST(input_tokens AS BIGINT), 0)",
+        "output_tokens": "coalesce(TRY_CAST(output_tokens AS BIGINT), 0)",
+    }
+    checks = [_missing("account_id"), *_timestamp_checks("ts", required=True)]
+    for tokens in ("input_tokens", "output_tokens"):
+        checks.append(
+            Check(
+                tokens, f"{tokens} IS NOT NULL AND TRY_CAST({tokens} AS BIGINT) IS NULL", "not an integer"
+            )
+        )
+        checks.append(Check(tokens, f"TRY_CAST({tokens} AS BIGINT) < 0", "negative token count"))
+    return columns, checks
+
+
+def column_warnings(input_file: InputFile, present: list[str], kept: list[str]) -> list[str]:
+    """Raise InputError for a missing required column; warn about ignored columns and absent kept ones."""
     spec = input_file.spec
-    path = str(input_file.path)
-    present = read_columns(con, input_file)
     for column in spec.required:
         if column not in present:
             raise InputError(
-                f"missing required column {column!r} in table {spec.name}", path=path, field=column
+                f"missing required column {column!r} in table {spec.name}", path=str(input_file.path), field=column
             )
     kept_here = [c for c in kept if c in present] if spec.keeps_extra else []
     warnings: list[str] = []
@@ -268,20 +281,29 @@ def stage_file(
         )
     for warning in warnings:
         log.warning("%s", warning)
+    return warnings
 
-    raw = f"raw_{spec.name}"
+
+def raw_source(con: duckdb.DuckDBPyConnection, input_file: InputFile, present: list[str]) -> tuple[str, str]:
+    """(table or table function to read, its row-index column). Parquet is read in place; CSV and JSONL are
+    first copied into `raw_<table>`, whose rowid is then the row index (the scan keeps the file's order)."""
     if input_file.format == "parquet":
-        source, row = source_sql(input_file), "file_row_number"
-    else:
-        # A table created from a scan keeps the file's row order (preserve_insertion_order), so rowid is
-        # the row index; CSV values are read as text, JSONL values as text too (typed later).
-        columns = {c: "VARCHAR" for c in present} if input_file.format == "jsonl" else None
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM {source_sql(input_file, columns)}")
-        except duckdb.Error as error:
-            raise InputError(f"cannot read {input_file.format}: {_first_line(error)}", path=path) from error
-        source, row = raw, "rowid"
+        return source_sql(input_file), "file_row_number"
+    raw = f"raw_{input_file.spec.name}"
+    # CSV values are read as text, JSONL values as text too (typed later).
+    columns = {c: "VARCHAR" for c in present} if input_file.format == "jsonl" else None
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM {source_sql(input_file, columns)}")
+    except duckdb.Error as error:
+        message = f"cannot read {input_file.format}: {_first_line(error)}"
+        raise InputError(message, path=str(input_file.path)) from error
+    return raw, "rowid"
 
+
+def normalised_columns(input_file: InputFile, present: list[str], kept_here: list[str]) -> list[str]:
+    """Every contract column as trimmed VARCHAR (NULL when empty or absent; prompts untrimmed), then the
+    kept extra columns under the `keep__` prefix."""
+    spec = input_file.spec
     normalised = []
     for column in (*spec.required, *spec.optional):
         if column == "prompt":
@@ -292,22 +314,32 @@ def stage_file(
             expr = "NULL::VARCHAR"
         normalised.append(f"{expr} AS {column}")
     normalised += [f"CAST({_quote(c)} AS VARCHAR) AS {_quote(KEEP_PREFIX + c)}" for c in kept_here]
-    if input_file.format == "csv":
-        newlines = " + ".join(
-            f"coalesce(length(CAST({_quote(c)} AS VARCHAR)) - length(replace(CAST({_quote(c)} AS VARCHAR), "
-            f"chr(10), '')), 0)"
-            for c in present
-        )
-    else:
-        newlines = "0"
-    columns_sql, checks = _plan(spec.name, hash_key=hash_key, bucket_minutes=bucket_minutes)
-    outputs = [f"{expr} AS {name}" for name, expr in columns_sql.items()]
+    return normalised
+
+
+def newline_count_sql(input_file: InputFile, present: list[str]) -> str:
+    """SQL counting the newlines inside a CSV row's quoted values (0 for other formats), so quarantine can
+    report physical line numbers."""
+    if input_file.format != "csv":
+        return "0"
+    return " + ".join(
+        f"coalesce(length(CAST({_quote(c)} AS VARCHAR)) - length(replace(CAST({_quote(c)} AS VARCHAR), "
+        f"chr(10), '')), 0)"
+        for c in present
+    )
+
+
+def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[str], plan: Plan,
+              kept_here: list[str]) -> str:
+    """The statement creating stage table `name`: typed output columns and the first failed check's field,
+    reason and value per row."""
+    columns_sql, checks = plan
+    outputs = [f"{expr} AS {column}" for column, expr in columns_sql.items()]
     outputs += [_quote(KEEP_PREFIX + c) for c in kept_here]
     field_case = " ".join(f"WHEN {c.bad} THEN {_sql_string(c.field)}" for c in checks)
     reason_case = " ".join(f"WHEN {c.bad} THEN {_sql_string(c.reason)}" for c in checks)
     value_case = " ".join(f"WHEN {c.bad} THEN {c.value or f'CAST({c.field} AS VARCHAR)'}" for c in checks)
-    name = f"stage_{spec.name}"
-    sql = f"""
+    return f"""
         CREATE OR REPLACE TABLE {name} AS
         SELECT _row, _nl, {", ".join(outputs)},
                CASE {field_case} END AS _bad_field,
@@ -318,12 +350,34 @@ def stage_file(
                      {", ".join(normalised)}
               FROM {source})
     """
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection,
+    input_file: InputFile,
+    *,
+    kept: list[str],
+    hash_key: bytes,
+    bucket_minutes: int,
+) -> StagedTable:
+    """Read and validate `input_file` into `stage_<table>`; raise InputError for a missing column."""
+    spec = input_file.spec
+    present = read_columns(con, input_file)
+    warnings = column_warnings(input_file, present, kept)
+    kept_here = [c for c in kept if c in present] if spec.keeps_extra else []
+    source, row = raw_source(con, input_file, present)
+    name = f"stage_{spec.name}"
+    sql = stage_sql(
+        name, source, row, newline_count_sql(input_file, present), normalised_columns(input_file, present, kept_here),
+        _plan(spec.name, hash_key=hash_key, bucket_minutes=bucket_minutes), kept_here,
+    )
     try:
         con.execute(sql)
     except duckdb.Error as error:
-        raise InputError(f"cannot read {input_file.format}: {_first_line(error)}", path=path) from error
-    if source == raw:
-        con.execute(f"DROP TABLE {raw}")
+        message = f"cannot read {input_file.format}: {_first_line(error)}"
+        raise InputError(message, path=str(input_file.path)) from error
+    if row == "rowid":  # a raw copy was made
+        con.execute(f"DROP TABLE {source}")
     rows = int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
     return StagedTable(input_file, name, rows, warnings)
 

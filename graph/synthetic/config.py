@@ -50,9 +50,31 @@ POPULATIONS: tuple[str, ...] = (
     "cloud_developer",
     "evaluation_customer",
     "campaign",
+    # Legitimate lookalikes (traps for detectors) of the full scenario; see lookalikes.py.
+    "platform_billing",
+    "scheduled_jobs",
+    "editor_extension",
+    "agent_framework",
+    "benchmark_researchers",
+    "classroom_cohort",
+    "team_seats",
 )
-CAMPAIGNS: tuple[str, ...] = ("", "campaign-1", "campaign-2", "campaign-3")
+CLASSIC_POPULATIONS: tuple[str, ...] = POPULATIONS[: POPULATIONS.index("campaign") + 1]
+TRAPS: tuple[str, ...] = POPULATIONS[len(CLASSIC_POPULATIONS) :]
+CAMPAIGNS: tuple[str, ...] = (
+    "",
+    "campaign-1",
+    "campaign-2",
+    "campaign-3",
+    # Evasive campaign shapes of the full scenario; see shapes.py.
+    "relay-farm",
+    "sleeper-cell",
+    "low-and-slow",
+    "free-tier-farm",
+)
+CLASSIC_CAMPAIGNS: tuple[str, ...] = CAMPAIGNS[1:4]
 PROXY_CAMPAIGN, REASONING_CAMPAIGN, PIVOT_CAMPAIGN = 1, 2, 3
+RELAY_CAMPAIGN, SLEEPER_CAMPAIGN, LOW_SLOW_CAMPAIGN, FREE_TIER_CAMPAIGN = 4, 5, 6, 7
 
 MIN_ACCOUNTS = 1_000
 REQUESTS_PER_ACCOUNT = 16
@@ -61,6 +83,11 @@ PROXY_REQUEST_SHARE = 0.30
 REASONING_REQUEST_SHARE = 0.04
 PIVOT_REQUEST_SHARE = 0.08
 EVALUATION_REQUEST_SHARE = 0.03
+# Evasive shapes: 7% of requests together (their accounts are spread thin on purpose).
+RELAY_REQUEST_SHARE = 0.02
+SLEEPER_REQUEST_SHARE = 0.015
+LOW_SLOW_REQUEST_SHARE = 0.02
+FREE_TIER_REQUEST_SHARE = 0.015
 MIN_CAMPAIGN_REQUESTS = 15
 
 # The proxy campaign's per-account rate limit: a slot is a short active period of one account.

@@ -13,18 +13,32 @@ import pyarrow.compute as pc
 from graph.synthetic.campaigns import build_pivot_campaign, build_proxy_campaign, build_reasoning_campaign
 from graph.synthetic.config import (
     CAMPAIGNS,
+    CLASSIC_CAMPAIGNS,
+    CLASSIC_POPULATIONS,
+    FREE_TIER_REQUEST_SHARE,
+    LOW_SLOW_REQUEST_SHARE,
     MIN_ACCOUNTS,
     PAYMENT_KINDS,
     POPULATIONS,
+    RELAY_REQUEST_SHARE,
     REQUESTS_PER_ACCOUNT,
+    SLEEPER_REQUEST_SHARE,
     TIERS,
-    CampaignSizes,
+    clamp,
     compute_campaign_sizes,
     compute_proxy_exit_count,
 )
 from graph.synthetic.identity import COUNTRY_CODES, make_unique_emails
 from graph.synthetic.ids import format_hex_ids, to_string_array
-from graph.synthetic.network import Network, NetworkSizes, build_network, format_ips
+from graph.synthetic.lookalikes import TRAP_BUILDERS, compute_trap_size
+from graph.synthetic.network import (
+    ExtendedSizes,
+    Network,
+    NetworkSizes,
+    build_network,
+    extend_network,
+    format_ips,
+)
 from graph.synthetic.populations import (
     build_carrier_users,
     build_cloud_developers,
@@ -34,12 +48,21 @@ from graph.synthetic.populations import (
     build_individuals,
     build_universities,
 )
-from graph.synthetic.prompts import SET_LEGIT, build_prompt_pool, build_template_sets
+from graph.synthetic.prompts import SET_LEGIT, build_prompt_pool, build_template_sets, extend_prompt_pool
 from graph.synthetic.randomness import draw_unique_ids, make_rng
 from graph.synthetic.roster import Block, Roster, concat_blocks, permute_block
+from graph.synthetic.scenario import DEFAULT_SCENARIO, Scenario, ScenarioError, resolve_scenario
+from graph.synthetic.shapes import SHAPE_BUILDERS, compute_shape_size
 from graph.synthetic.summary import GenerationSummary
 from graph.synthetic.timing import build_burst_schedule
-from graph.synthetic.traffic import PROMPT_MODES, TrafficContext, allocate_requests, iter_request_chunks
+from graph.synthetic.traffic import (
+    CLASSIC_REQUEST_SHARES,
+    PROMPT_MODES,
+    TrafficContext,
+    allocate_requests,
+    iter_request_chunks,
+)
+from graph.synthetic.traffic_extended import resolve_texts
 from graph.synthetic.writers import FORMATS, open_table_writer, write_whole_table
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -47,15 +70,55 @@ ProgressCallback = Callable[[str, int, int], None]
 LEGIT_SHARES = {"family": 0.09, "company": 0.16, "university": 0.06, "carrier": 0.09, "cloud_developer": 0.04}
 EVALUATION_ACCOUNTS = 6
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
+# Request shares of the evasive shapes (the classic campaigns' are CLASSIC_REQUEST_SHARES).
+SHAPE_REQUEST_SHARES = {
+    "relay-farm": RELAY_REQUEST_SHARE,
+    "sleeper-cell": SLEEPER_REQUEST_SHARE,
+    "low-and-slow": LOW_SLOW_REQUEST_SHARE,
+    "free-tier-farm": FREE_TIER_REQUEST_SHARE,
+}
 
 
-def plan_population_sizes(accounts: int, campaigns: CampaignSizes) -> dict[str, int]:
-    """Accounts per legitimate population (plus `campaign`), summing to `accounts`."""
-    legit = accounts - campaigns.total
+def plan_campaign_sizes(accounts: int, world: Scenario) -> dict[str, int]:
+    """Accounts per selected campaign (labels.csv names), in CAMPAIGNS order."""
+    classic = compute_campaign_sizes(accounts).as_dict()
+    sizes = {}
+    for name in world.campaigns:
+        base = classic[name] if name in classic else compute_shape_size(name, accounts)
+        sizes[name] = max(1, round(base * world.factor(name)))
+    return sizes
+
+
+def plan_population_sizes(accounts: int, campaign_sizes: dict[str, int], world: Scenario) -> dict[str, int]:
+    """Accounts per population (legitimate ones, the scenario's traps, plus `campaign`), summing to
+    `accounts`. Individuals take what the others leave."""
+    total_campaign = sum(campaign_sizes.values())
+    legit = accounts - total_campaign
     sizes = {name: round(share * legit) for name, share in LEGIT_SHARES.items()}
     sizes["evaluation_customer"] = EVALUATION_ACCOUNTS
-    sizes = {"individual": legit - sum(sizes.values()), **sizes, "campaign": campaigns.total}
-    return {name: sizes[name] for name in POPULATIONS}
+    for trap in world.traps:
+        sizes[trap] = max(1, round(compute_trap_size(trap, accounts, legit) * world.factor(trap)))
+    individuals = legit - sum(sizes.values())
+    if individuals < 0.1 * legit:
+        raise ScenarioError(
+            f"the scenario leaves {individuals} of {legit} legitimate accounts for ordinary individuals; "
+            "scale the traps down or generate more accounts"
+        )
+    sizes = {"individual": individuals, **sizes, "campaign": total_campaign}
+    names = CLASSIC_POPULATIONS + world.traps
+    return {name: sizes[name] for name in POPULATIONS if name in names}
+
+
+def campaign_request_shares(world: Scenario) -> dict[int, float]:
+    """Share of all requests per selected campaign (by campaign index), scaled with the campaign's size."""
+    shares = {}
+    for name in world.campaigns:
+        index = CAMPAIGNS.index(name)
+        base = CLASSIC_REQUEST_SHARES[index] if name in CLASSIC_CAMPAIGNS else SHAPE_REQUEST_SHARES[name]
+        shares[index] = base * world.factor(name)
+    if sum(shares.values()) > 0.85:
+        raise ScenarioError("the scenario's campaigns would take more than 85% of all requests; scale them down")
+    return shares
 
 
 def generate_dataset(
@@ -66,34 +129,54 @@ def generate_dataset(
     fmt: str = "parquet",
     progress: ProgressCallback | None = None,
     prompts: str = "text",
+    scenario: str | Path | Scenario = DEFAULT_SCENARIO,
+    traps: list[str] | None = None,
+    campaigns: list[str] | None = None,
 ) -> GenerationSummary:
     """Write a synthetic data set (accounts, payment methods, requests, ip_intel and labels) to `out_dir`.
 
     The same arguments always produce byte-identical files. `requests` defaults to 16 per account;
-    `prompts="template"` writes `prompt_template` ids instead of raw prompt text.
+    `prompts="template"` writes `prompt_template` ids instead of raw prompt text. `scenario` names the
+    world's composition (`"full"`, `"classic"`, a TOML file or a Scenario; see scenario.py), and `traps` /
+    `campaigns` replace its lists.
     """
     started = time.perf_counter()
     requests = REQUESTS_PER_ACCOUNT * accounts if requests is None else requests
     _validate(accounts, seed, requests, fmt, prompts)
+    world = resolve_scenario(scenario, traps, campaigns)
     report = progress or (lambda _table, _done, _total: None)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
 
-    campaigns = compute_campaign_sizes(accounts)
-    sizes = plan_population_sizes(accounts, campaigns)
+    campaign_sizes = plan_campaign_sizes(accounts, world)
+    sizes = plan_population_sizes(accounts, campaign_sizes, world)
+    shares = campaign_request_shares(world)
+    out_dir.mkdir(parents=True, exist_ok=True)
     network = build_network(
         make_rng(seed, "network"),
         NetworkSizes(
             accounts=accounts,
             carrier_users=sizes["carrier"] + sizes["individual"] // 10,
             cloud_developers=sizes["cloud_developer"],
-            proxy_exits=compute_proxy_exit_count(campaigns.proxy),
+            proxy_exits=compute_proxy_exit_count(campaign_sizes.get("campaign-1", 0)),
         ),
     )
-    roster = build_roster(seed, network, sizes, campaigns)
+    if world.extended:
+        network = extend_network(
+            network,
+            make_rng(seed, "network:extended"),
+            ExtendedSizes(
+                ci_runners=max(64, round(sizes.get("scheduled_jobs", 0) / 10)),
+                relay_exits=clamp(round(25 * campaign_sizes.get("relay-farm", 0)), 2_000, 60_000),
+            ),
+        )
+    roster = build_roster(seed, network, sizes, campaign_sizes, world, accounts)
     prompt_pool = build_prompt_pool(make_rng(seed, "prompts"))
+    extended = None
+    if world.extended:
+        extended, own_heads, own_suffixes = resolve_texts(roster)
+        prompt_pool = extend_prompt_pool(prompt_pool, make_rng(seed, "prompts:extended"), own_heads, own_suffixes)
     roster.fav = build_template_sets()[SET_LEGIT].draw(make_rng(seed, "favourites").random(roster.size))
-    counts = allocate_requests(roster, requests)
+    counts = allocate_requests(roster, requests, shares)
     account_ids = format_hex_ids("acct_", roster.uid, 12)
 
     summary = GenerationSummary(
@@ -101,8 +184,9 @@ def generate_dataset(
         seed=seed,
         fmt=fmt,
         prompts=prompts,
-        campaign_sizes=campaigns.as_dict(),
+        campaign_sizes=campaign_sizes,
         population_sizes=sizes,
+        scenario=world,
     )
     small_fmt = "csv" if fmt == "parquet" else fmt
     small_tables = {
@@ -131,6 +215,7 @@ def generate_dataset(
         sets=build_template_sets(),
         bursts=build_burst_schedule(make_rng(seed, "bursts")),
         prompt_mode=prompts,
+        extended=extended,
     )
     writer = open_table_writer(out_dir, "requests", fmt, ctx.schema, compress=fmt != "parquet")
     done = 0
@@ -147,25 +232,44 @@ def generate_dataset(
     return summary
 
 
-def build_roster(seed: int, network: Network, sizes: dict[str, int], campaigns: CampaignSizes) -> Roster:
-    """Build every population and campaign, then shuffle accounts into one roster."""
-    builders: list[tuple[str, Callable[[np.random.Generator], Block]]] = [
+def build_roster(
+    seed: int,
+    network: Network,
+    sizes: dict[str, int],
+    campaigns: dict[str, int],
+    world: Scenario,
+    accounts: int,
+) -> Roster:
+    """Build every population and campaign of the scenario, then shuffle accounts into one roster."""
+    classic: list[tuple[str, Callable[[np.random.Generator], Block]]] = [
         ("individual", lambda r: build_individuals(r, network, sizes["individual"])),
         ("family", lambda r: build_families(r, network, sizes["family"])),
         ("company", lambda r: build_companies(r, network, sizes["company"])),
-        ("university", lambda r: build_universities(r, network, sizes["university"], sum(sizes.values()))),
+        ("university", lambda r: build_universities(r, network, sizes["university"], accounts)),
         ("carrier", lambda r: build_carrier_users(r, network, sizes["carrier"])),
         ("cloud_developer", lambda r: build_cloud_developers(r, network, sizes["cloud_developer"])),
         (
             "evaluation_customer",
             lambda r: build_evaluation_customer(r, network, sizes["evaluation_customer"]),
         ),
-        ("campaign-1", lambda r: build_proxy_campaign(r, network, campaigns.proxy)),
-        ("campaign-2", lambda r: build_reasoning_campaign(r, network, campaigns.reasoning)),
-        ("campaign-3", lambda r: build_pivot_campaign(r, network, campaigns.pivot)),
+        ("campaign-1", lambda r: build_proxy_campaign(r, network, campaigns["campaign-1"])),
+        ("campaign-2", lambda r: build_reasoning_campaign(r, network, campaigns["campaign-2"])),
+        ("campaign-3", lambda r: build_pivot_campaign(r, network, campaigns["campaign-3"])),
     ]
     # One random stream per builder so that resizing one population leaves the others' draws unchanged.
-    block = concat_blocks([build(make_rng(seed, "population", i)) for i, (_, build) in enumerate(builders)])
+    # Classic builders keep their positional stream keys (so classic worlds are what they always were);
+    # the full scenario's builders are keyed by name.
+    blocks = [
+        build(make_rng(seed, "population", i))
+        for i, (name, build) in enumerate(classic)
+        if name not in CLASSIC_CAMPAIGNS or name in campaigns
+    ]
+    for trap in world.traps:
+        blocks.append(TRAP_BUILDERS[trap](make_rng(seed, f"population:{trap}"), network, sizes[trap], accounts))
+    for name in world.campaigns:
+        if name not in CLASSIC_CAMPAIGNS:
+            blocks.append(SHAPE_BUILDERS[name](make_rng(seed, f"campaign:{name}"), network, campaigns[name]))
+    block = concat_blocks(blocks)
     rng = make_rng(seed, "roster")
     block = permute_block(block, rng.permutation(block.size))
     block.email = make_unique_emails(rng, block.email)

@@ -216,6 +216,8 @@ _WORD_B = (
     "travel",
     "games",
 )
+# Words developers name their projects with (wording.py).
+PROJECT_WORDS: tuple[str, ...] = _WORD_A + _WORD_B
 _CORP_TLDS = (".com", ".io", ".ai", ".co", ".net", ".de", ".co.uk", ".fr", ".com.br", ".in")
 _UNI_WORDS = (
     "westfield",

@@ -135,6 +135,11 @@ class Network:
     education_blocks: np.ndarray
     cloud_blocks: np.ndarray
     intel: pa.Table
+    # Kept so that the full scenario can add pools and intel rows without disturbing the classic layout.
+    hosting_blocks: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint32))
+    block_asn: dict[int, tuple[int, str]] = field(default_factory=dict)
+    allocator: _Allocator | None = None
+    residential_countries: list[int] = field(default_factory=list)
 
     def pool_range(self, name: str) -> tuple[int, int]:
         """(start, length) of a named pool inside `pool`."""
@@ -272,6 +277,10 @@ def build_network(rng: np.random.Generator, sizes: NetworkSizes) -> Network:
         education_blocks=education_blocks,
         cloud_blocks=cloud_blocks,
         intel=table,
+        hosting_blocks=hosting_blocks,
+        block_asn=block_asn,
+        allocator=alloc,
+        residential_countries=list(range(len(residential))),
     )
 
 
@@ -340,3 +349,74 @@ def _build_carriers(
         n_ips = max(2, -(-round(share[i] * carrier_users) // USERS_PER_CGNAT_IP))
         pools.append(sample_distinct_in_blocks(rng, block, n_ips))
     return countries, pools
+
+
+# --- the full scenario's additions ------------------------------------------------------------------------
+_CI_PROVIDER = "Conveyor CI Hosted Runners"
+RELAY_PROXY_SERVICE = "peerlane"
+RELAY_EXIT_LABELLED_SHARE = 0.35
+# Countries where "static residential" (ISP) proxies are sold: addresses announced by a few ordinary ISPs.
+ISP_PROXY_COUNTRIES = ("US", "GB", "DE", "NL", "CA")
+
+
+@dataclass(frozen=True)
+class ExtendedSizes:
+    """Pools the lookalikes and shapes of the full scenario need."""
+
+    ci_runners: int
+    relay_exits: int
+
+
+def extend_network(network: Network, rng: np.random.Generator, sizes: ExtendedSizes) -> Network:
+    """Add the hosted-CI runner pool and a second residential proxy service (with partial intel) to a
+    classic network. The classic pools, ranges and intel rows are kept as they are; new pools are appended
+    to `pool` and the intel table is re-sorted."""
+    assert network.allocator is not None, "extend_network needs a network made by build_network"
+    intel = IntelRows()
+    ci_blocks = _add_blocks(network.allocator, intel, network.block_asn, (_CI_PROVIDER,), 2, "datacenter")
+    ci = sample_distinct_in_blocks(rng, ci_blocks, sizes.ci_runners)
+    taken = np.unique(network.pool)
+    residential = np.concatenate(network.residential_blocks)
+    exits = sample_distinct_in_blocks(rng, residential, sizes.relay_exits + 64)
+    exits = exits[~np.isin(exits, taken)][: sizes.relay_exits]
+    labelled = rng.random(exits.size) < RELAY_EXIT_LABELLED_SHARE
+    for ip, is_labelled in zip(exits.tolist(), labelled.tolist(), strict=True):
+        if is_labelled:
+            asn, org = network.block_asn[ip & 0xFFFF0000]
+            intel.add(f"{format_ip(ip)}/32", asn, org, "residential", proxy=RELAY_PROXY_SERVICE)
+    ranges = dict(network.ranges)
+    offset = network.pool.size
+    parts = [network.pool]
+    for name, ips in (("ci", ci), ("relay", exits)):
+        ranges[name] = (offset, ips.size)
+        parts.append(ips)
+        offset += ips.size
+    table = pa.concat_tables([network.intel, intel.to_table()])
+    table = table.take(pc.sort_indices(table, sort_keys=[("network", "ascending")]))
+    return Network(
+        pool=np.concatenate(parts).astype(np.uint32),
+        ranges=ranges,
+        carrier_ranges=network.carrier_ranges,
+        carrier_countries=network.carrier_countries,
+        residential_blocks=network.residential_blocks,
+        corporate_blocks=network.corporate_blocks,
+        education_blocks=network.education_blocks,
+        cloud_blocks=network.cloud_blocks,
+        intel=table,
+        hosting_blocks=network.hosting_blocks,
+        block_asn=network.block_asn,
+        allocator=network.allocator,
+        residential_countries=network.residential_countries,
+    )
+
+
+def isp_proxy_blocks(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """The residential /16 blocks whose ISPs sell static proxies (the first block of each listed country)
+    and each block's country index."""
+    codes = [c[0] for c in COUNTRIES]
+    blocks, countries = [], []
+    for code in ISP_PROXY_COUNTRIES:
+        c = codes.index(code)
+        blocks.append(network.residential_blocks[c][0])
+        countries.append(c)
+    return np.array(blocks, np.uint32), np.array(countries, np.int64)

@@ -12,8 +12,13 @@ import numpy as np
 
 from graph.synthetic.config import WINDOW_END
 
-# Timing modes (how an account spreads its requests over the window).
+# Timing modes (how an account spreads its requests over the window). The first six are the classic
+# world's (traffic.py); the others belong to the lookalikes and shapes of the full scenario (schedules.py).
 HUMAN_PERSONAL, HUMAN_WORK, STEADY, PROXY_SLOTS, BURSTS, PIVOT = range(6)
+CRON, SESSIONS, BATCHES, LIFETIME, DAILY, EVENT = range(6, 12)
+EXTENDED_MODES: tuple[int, ...] = (CRON, SESSIONS, BATCHES, LIFETIME, DAILY, EVENT)
+# Session profiles (`Block.profile`): local-hour shape and whether weekdays differ from weekends.
+PERSONAL_WEEKLY, WORK_WEEKLY, PERSONAL_FLAT = range(3)
 NEVER = WINDOW_END + 10 * 365 * 86_400
 BROWSER_AGENTS: tuple[str, ...] = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 "
@@ -36,8 +41,22 @@ SDK_AGENTS: tuple[str, ...] = (
     "curl/8.9.1",
     "ide-assistant/2.3.1 (vscode)",
 )
-USER_AGENTS: tuple[str, ...] = BROWSER_AGENTS + SDK_AGENTS
+# Clients of the full scenario's populations, appended so that classic indices never move. An upgraded
+# client (`Block.upgrade_ts`) uses the agent right after its own, so versions come in pairs.
+EXTENSION_AGENTS: tuple[str, ...] = (
+    "codemate/1.18.2 (vscode; electron 30)",
+    "codemate/1.19.0 (vscode; electron 30)",
+    "codemate/1.18.2 (jetbrains; jvm 21)",
+    "codemate/1.19.0 (jetbrains; jvm 21)",
+    "codemate/1.18.2 (neovim; node 20)",
+    "codemate/1.19.0 (neovim; node 20)",
+    "taskforge/0.9.3 python-httpx/0.27.2",
+    "taskforge/0.10.0 python-httpx/0.27.2",
+)
+USER_AGENTS: tuple[str, ...] = BROWSER_AGENTS + SDK_AGENTS + EXTENSION_AGENTS
 SDK = len(BROWSER_AGENTS)
+EXTENSION = len(BROWSER_AGENTS) + len(SDK_AGENTS)
+AGENT_FRAMEWORK_AGENT = EXTENSION + 6
 
 
 @dataclass
@@ -96,6 +115,34 @@ class Block:
     fp_group: np.ndarray
     n_fp: np.ndarray
     n_keys: np.ndarray
+    # Parameters of the extended timing modes (zero/neutral for classic accounts; schedules.py explains
+    # each mode's reading): the active interval, cadence in seconds, clock phase in seconds, requests per
+    # run/session/exercise, number of batches, delay scale in seconds, the session profile.
+    t_on: np.ndarray
+    t_off: np.ndarray
+    cadence: np.ndarray
+    phase: np.ndarray
+    burst: np.ndarray
+    batches: np.ndarray
+    delay: np.ndarray
+    profile: np.ndarray
+    # Share of a scheduled account's requests sent by hand (human timing, home address, ordinary prompts).
+    p_manual: np.ndarray
+    # Where scripted traffic leaves from: a range of the shared address pool (len > 0) or `site_ip`.
+    egress_start: np.ndarray
+    egress_len: np.ndarray
+    site_ip: np.ndarray
+    # Prompt structure: the template a scripted job sends (-1 = none), a fixed head text (own wording, a
+    # wrapper) and a fixed suffix text (an output-format instruction); None = none. Texts are turned into
+    # entries of the prompt pool once the roster is complete (prompts.extend_prompt_pool).
+    job_template: np.ndarray
+    head_text: np.ndarray
+    suffix_text: np.ndarray
+    # From this time on the client is upgraded: the next user agent and fingerprint group.
+    upgrade_ts: np.ndarray
+    # Requests an account sends whatever the world's total (0 = a share of the rest, by weight): a
+    # workshop's exercises, a benchmark's items.
+    quota: np.ndarray
     payments: Payments = field(default_factory=Payments)
 
     @property
@@ -133,6 +180,24 @@ def new_block(
         fp_group=np.full(n, -1, np.int64),
         n_fp=rng.integers(1, 3, n),
         n_keys=rng.choice([1, 2, 3], size=n, p=[0.8, 0.15, 0.05]),
+        # No random draws below: classic worlds must consume exactly the numbers they always did.
+        t_on=np.zeros(n, np.int64),
+        t_off=np.full(n, WINDOW_END, np.int64),
+        cadence=np.zeros(n, np.int64),
+        phase=np.zeros(n, np.int64),
+        burst=np.ones(n, np.int64),
+        batches=np.ones(n, np.int64),
+        delay=np.zeros(n, np.int64),
+        profile=np.zeros(n, np.int64),
+        p_manual=np.zeros(n),
+        egress_start=np.zeros(n, np.int64),
+        egress_len=np.zeros(n, np.int64),
+        site_ip=np.zeros(n, np.uint32),
+        job_template=np.full(n, -1, np.int64),
+        head_text=np.full(n, None, object),
+        suffix_text=np.full(n, None, object),
+        upgrade_ts=np.full(n, NEVER, np.int64),
+        quota=np.zeros(n, np.int64),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -19,6 +20,7 @@ class GenerationSummary:
     population_sizes: dict[str, int] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
+    scenario: Any = None  # the Scenario the world was built from
 
     @property
     def campaign_requests(self) -> int:

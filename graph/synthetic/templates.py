@@ -10,11 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LEGIT, EVALUATION, PROXY, REASONING, PIVOT = "legit", "evaluation", "proxy", "reasoning", "pivot"
+# Groups of the full scenario (EXTENDED_CATALOG).
+PAYLOAD, EDITOR, AGENT, BENCHMARK, STARTER, CURRICULUM = (
+    "payload",
+    "editor",
+    "agent",
+    "benchmark",
+    "starter",
+    "curriculum",
+)
 
 
 @dataclass(frozen=True)
 class Template:
-    """One prompt template. `context_tokens` is the typical extra input (files, tool schemas, history)."""
+    """One prompt template. `context_tokens` is the typical extra input (files, tool schemas, history).
+
+    The optional fields serve the full scenario: rendering counts per half (default: the group's), `exact`
+    (no whitespace noise: every user sends the very same text, as a tool or a published benchmark does),
+    `asides` (personal asides appended; default: legitimate group only) and `takes_head` (the head is
+    replaced by an account's own wording or an operator's wrapper when the account has one).
+    """
 
     capability: str
     group: str
@@ -23,6 +38,11 @@ class Template:
     tail: str
     context_tokens: int
     output_tokens: int
+    head_variants: int | None = None
+    tail_variants: int | None = None
+    exact: bool = False
+    asides: bool | None = None
+    takes_head: bool = False
 
 
 CATALOG: tuple[Template, ...] = (
@@ -339,4 +359,109 @@ ASIDES: tuple[str, ...] = (
     " This is attempt #{small}, the previous answer didn't work.",
     "\n\n(ticket {issue}, budget {amount})",
     " Also, what would you do differently for {interest}?",
+)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The full scenario's templates. Kept apart from CATALOG so that the classic world renders exactly the
+# strings it always did; their indices follow CATALOG's (index = len(CATALOG) + position).
+# ---------------------------------------------------------------------------------------------------------
+
+_EDITOR_HEAD = (
+    "You are Codemate, an AI programming assistant running inside {editor}. Follow the user's requirements "
+    "carefully and to the letter. Keep answers short and impersonal. Use Markdown code blocks with the "
+    "language name for any code. Only modify the code the user asks about, do not invent APIs, and say so "
+    "when you are unsure. The active file is {{file}} ({{lang}}); the selection and open editors are "
+    "attached as context.\n\nUser: "
+)
+_AGENT_HEAD = (
+    "You are an agent that completes tasks by calling tools. Tools available:\n{tools}\n\n"
+    "Always reply in this format:\nThought: reason about what to do next\nAction: one tool name from the "
+    "list\nAction Input: the JSON arguments\nObservation: (filled in by the runtime)\n"
+    "Repeat Thought/Action/Observation as needed, then finish with\nFinal Answer: the answer for the user."
+    "\n\n"
+)
+
+EXTENDED_CATALOG: tuple[Template, ...] = (
+    # Payloads of scheduled jobs: each account's own instruction (wording.py) replaces the head.
+    Template("data_analysis", PAYLOAD, 3, "Summarise these log lines:\n", "{logs}", 400, 250,
+             tail_variants=400, takes_head=True),
+    Template("chat", PAYLOAD, 3, "Triage this support ticket:\n",
+             "Ticket {issue} from {name}: {review} {sentence}", 120, 200, tail_variants=400, takes_head=True),
+    Template("writing", PAYLOAD, 2, "Write a digest of these headlines:\n", "- {headline}\n- {headline2}\n",
+             80, 300, tail_variants=300, takes_head=True),
+    Template("data_analysis", PAYLOAD, 2, "Describe the trend in these rows:\n", "{rows}", 300, 250,
+             tail_variants=400, takes_head=True),
+    Template("writing", PAYLOAD, 2, "Classify the sentiment of this review:\n", '"{review}"', 40, 20,
+             tail_variants=200, takes_head=True),
+    Template("coding", PAYLOAD, 2, "Write release notes for these commits:\n",
+             "fix {ident} handling in {path}\nadd retry to {path2}\nbump {lang} deps\n", 200, 350,
+             tail_variants=300, takes_head=True),
+    # A popular editor extension: its system prompt (per editor host) before the user's request.
+    Template("coding", EDITOR, 7, _EDITOR_HEAD.format(editor="Visual Studio Code"), "{editor_request}",
+             1800, 450, head_variants=60, tail_variants=400, asides=True),
+    Template("coding", EDITOR, 2, _EDITOR_HEAD.format(editor="a JetBrains IDE"), "{editor_request}",
+             1800, 450, head_variants=60, tail_variants=400, asides=True),
+    Template("agentic_coding", EDITOR, 1, _EDITOR_HEAD.format(editor="Neovim"), "{editor_request}",
+             2200, 600, head_variants=60, tail_variants=400, asides=True),
+    # A popular open-source agent framework: the same tool-calling scaffold around every user's task.
+    Template("tool_use", AGENT, 3, _AGENT_HEAD, "Task: {agent_task}\nThought:", 1500, 300,
+             head_variants=80, tail_variants=400, exact=True),
+    Template("agentic_coding", AGENT, 1, _AGENT_HEAD, "Task: in {path}, {task}\nThought:", 2500, 400,
+             head_variants=80, tail_variants=300, exact=True),
+    # Public benchmarks: the published harness prompt and items, identical for every researcher.
+    Template("reasoning", BENCHMARK, 1, "The following are multiple choice questions (with answers). "
+             "Reply with the letter only.\n\n", "{mcq}", 150, 2, head_variants=1, tail_variants=300,
+             exact=True, takes_head=True),
+    Template("math", BENCHMARK, 1, "Solve the following problem. Show your work and give the final answer "
+             "after '####'.\n\n", "Problem: {word_problem}", 60, 250, head_variants=1, tail_variants=250,
+             exact=True, takes_head=True),
+    Template("coding", BENCHMARK, 1, "Complete the following Python function. Return only code.\n\n",
+             "{function_task}", 120, 150, head_variants=1, tail_variants=164, exact=True, takes_head=True),
+    # The provider's quickstart, run by every workshop: one fixed text per exercise.
+    Template("chat", STARTER, 1, "Hello! Write a haiku about ", "the ocean.", 10, 40, head_variants=1,
+             tail_variants=1, exact=True),
+    Template("chat", STARTER, 1, "Explain what a large language model is ", "in two sentences.", 10, 80,
+             head_variants=1, tail_variants=1, exact=True),
+    Template("data_analysis", STARTER, 1, "Return a JSON object describing a fictional book ",
+             "with the keys title, author and year.", 15, 60, head_variants=1, tail_variants=1, exact=True),
+    Template("writing", STARTER, 1, "Summarise the following text in one sentence: ",
+             "Photosynthesis is the process by which plants use sunlight, water and carbon dioxide to make "
+             "glucose and release oxygen.", 30, 40, head_variants=1, tail_variants=1, exact=True),
+    Template("translation", STARTER, 1, "Translate 'Good morning, how are you?' ",
+             "into French, Spanish and German.", 15, 50, head_variants=1, tail_variants=1, exact=True),
+    Template("tool_use", STARTER, 1, "What's the weather in Paris? ", "Use the get_weather tool.", 200, 60,
+             head_variants=1, tail_variants=1, exact=True),
+    # Distillation curricula: varied tasks; an operator's wrapper (head) and format instruction (suffix)
+    # are what its prompts share.
+    Template("coding", CURRICULUM, 4, "", "Implement {algorithm} in {lang} as a {artifact}, handling "
+             "{edge}.", 60, 1500, head_variants=1, tail_variants=1200, exact=True, takes_head=True),
+    Template("coding", CURRICULUM, 2, "", "Port this {lang} code to {lang2} and explain each change:\n"
+             "```\n{code}```\n", 250, 1300, head_variants=1, tail_variants=800, exact=True, takes_head=True),
+    Template("reasoning", CURRICULUM, 3, "", "A {role} in {domain} must choose between {choice} and "
+             "{choice2} under {constraint}. Which is better and why?", 60, 1600, head_variants=1,
+             tail_variants=1200, exact=True, takes_head=True),
+    Template("reasoning", CURRICULUM, 2, "", "{puzzle}", 30, 1700, head_variants=1, tail_variants=800,
+             exact=True, takes_head=True),
+    Template("math", CURRICULUM, 3, "", "{math} Then prove that {claim}.", 30, 1900, head_variants=1,
+             tail_variants=1200, exact=True, takes_head=True),
+    Template("agentic_coding", CURRICULUM, 2, "", "Repository {path}: {task}. The tests fail with:\n"
+             "{trace}", 2500, 1800, head_variants=1, tail_variants=800, exact=True, takes_head=True),
+    Template("tool_use", CURRICULUM, 2, "", "Using the tools {tools}, {goal}.", 1200, 900, head_variants=1,
+             tail_variants=800, exact=True, takes_head=True),
+    Template("writing", CURRICULUM, 1, "", "Write a {doc} for {audience} about {topic2} in {domain}.", 40,
+             1100, head_variants=1, tail_variants=800, exact=True, takes_head=True),
+    Template("data_analysis", CURRICULUM, 1, "", "Given a table with columns {column}, {column2} and "
+             "{metric}, {analysis}.", 400, 1000, head_variants=1, tail_variants=800, exact=True, takes_head=True),
+)
+# Task details appended to curriculum prompts (a fourth part): levels, domains, audiences and constraints
+# vary per request, so that almost no two curriculum prompts are the same text.
+CURRICULUM_DETAILS: tuple[str, ...] = (
+    "Difficulty: {level}.",
+    "Domain: {domain}.",
+    "Audience: {audience}.",
+    "Constraint: {constraint}.",
+    "Assume {edge}.",
+    "Context: the reader is a {role}.",
+    "Keep it relevant to {topic2}.",
 )

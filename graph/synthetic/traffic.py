@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -55,6 +55,7 @@ from graph.synthetic.timing import (
     settle_timestamps,
     slot_keys,
 )
+from graph.synthetic.traffic_extended import ExtendedAccounts, ExtendedRows
 
 PROMPT_MODES = ("text", "template")
 _AGENTS = pa.array(USER_AGENTS, pa.string())
@@ -100,25 +101,52 @@ def apportion(weights: np.ndarray, total: int, minimum: int = 0) -> np.ndarray:
     return counts + floor_each
 
 
-def allocate_requests(roster: Roster, total: int) -> np.ndarray:
-    """Requests per account: fixed shares for campaigns and the evaluation customer, heavy-tailed rest."""
+CLASSIC_REQUEST_SHARES: dict[int, float] = {
+    PROXY_CAMPAIGN: PROXY_REQUEST_SHARE,
+    REASONING_CAMPAIGN: REASONING_REQUEST_SHARE,
+    PIVOT_CAMPAIGN: PIVOT_REQUEST_SHARE,
+}
+
+
+def allocate_requests(
+    roster: Roster, total: int, campaign_shares: Mapping[int, float] = CLASSIC_REQUEST_SHARES
+) -> np.ndarray:
+    """Requests per account: fixed shares for campaigns (by campaign index) and the evaluation customer,
+    heavy-tailed rest. Campaigns without accounts take no share."""
     b = roster.block
     groups = [
-        (b.campaign == PROXY_CAMPAIGN, PROXY_REQUEST_SHARE, MIN_CAMPAIGN_REQUESTS),
-        (b.campaign == REASONING_CAMPAIGN, REASONING_REQUEST_SHARE, MIN_CAMPAIGN_REQUESTS),
-        (b.campaign == PIVOT_CAMPAIGN, PIVOT_REQUEST_SHARE, MIN_CAMPAIGN_REQUESTS),
-        (b.population == EVALUATION, EVALUATION_REQUEST_SHARE, 1),
+        (b.campaign == campaign, share, MIN_CAMPAIGN_REQUESTS)
+        for campaign, share in campaign_shares.items()
+        if (b.campaign == campaign).any()
     ]
+    groups.append((b.population == EVALUATION, EVALUATION_REQUEST_SHARE, 1))
     rest = np.ones(b.size, bool)
     for mask, _, _ in groups:
         rest &= ~mask
     group_totals = apportion(np.array([g[1] for g in groups] + [1 - sum(g[1] for g in groups)]), total)
+    # A small world can give a group less than its per-account minimum: top it up from the rest.
+    for i, (mask, _, minimum) in enumerate(groups):
+        short = minimum * int(mask.sum()) - int(group_totals[i])
+        if 0 < short < group_totals[-1] // 2:
+            group_totals[i] += short
+            group_totals[-1] -= short
     counts = np.zeros(b.size, np.int64)
     for (mask, _, minimum), group_total in zip(groups, group_totals[:-1].tolist(), strict=True):
         counts[mask] = apportion(b.weight[mask], group_total, minimum)
+    # Accounts with a quota send exactly that and the rest share what is left; when quotas would take
+    # more than half of it (a small world, few requests), they shrink in proportion.
+    quota = rest & (b.quota > 0)
+    wanted = int(b.quota[quota].sum())
+    budget = int(group_totals[-1]) // 2
+    if wanted > budget:
+        counts[quota] = np.maximum(1, b.quota[quota] * budget // wanted)
+    else:
+        counts[quota] = b.quota[quota]
+    rest_total = int(group_totals[-1]) - int(counts[quota].sum())
+    rest &= ~quota
     # Accounts that sign up during the window have less time to send requests.
     lifetime = np.clip((WINDOW_START + WINDOW_DAYS * DAY - b.created) / (WINDOW_DAYS * DAY), 0.02, 1.0)
-    counts[rest] = apportion(b.weight[rest] * lifetime[rest], int(group_totals[-1]))
+    counts[rest] = apportion(b.weight[rest] * lifetime[rest], rest_total)
     return counts
 
 
@@ -145,6 +173,8 @@ class TrafficContext:
     sets: list[TemplateSet]
     bursts: np.ndarray
     prompt_mode: str
+    # The full scenario's per-account prompt references (None in a classic world).
+    extended: ExtendedAccounts | None = None
 
     @property
     def schema(self) -> pa.Schema:
@@ -168,35 +198,59 @@ def build_request_chunk(ctx: TrafficContext, lo: int, hi: int, index: int) -> pa
     created = b.created[acct]
 
     ts, proxy_rows, proxy_keys = _draw_times(ctx, rng, acct, nth, created)
+    ext = None
+    if ctx.extended is not None:
+        ext = ExtendedRows(
+            ctx.roster, ctx.extended, ctx.prompts, ctx.ip_pool, ctx.counts, acct, nth,
+            make_rng(ctx.seed, "requests:extended", index),
+        )
+        ext.times(ts)
     ts = settle_timestamps(rng, ts, created)
     ip = _draw_ips(ctx, rng, acct, ts)
     ip[proxy_rows] = ctx.ip_pool[ctx.proxy_range[0] + pick_slot_exits(proxy_keys, ctx.proxy_range[1])]
     templates = _draw_templates(ctx, rng, acct, ts)
     model = _draw_models(rng, ctx, acct, ts)
+    if ext is not None:
+        ext.adjust_ips(ip)
+        ext.adjust_templates(templates)
+        ext.adjust_models(model)
     head, tail, aside = ctx.prompts.draw_parts(rng, templates)
+    detail = ext.adjust_parts(templates, head, tail, aside) if ext is not None else None
     chars = ctx.prompts.prompt_chars(head, tail, aside)
+    if detail is not None:
+        chars = chars + ctx.prompts.detail_lengths[detail]
     input_tokens = chars / 4 + ctx.prompts.context_tokens[templates] * rng.lognormal(0.0, 0.5, acct.size)
     output_tokens = ctx.prompts.output_tokens[templates] * rng.lognormal(0.0, 0.45, acct.size)
     key = mix64(ctx.roster.key_seed[acct] + (rng.random(acct.size) * b.n_keys[acct]).astype(np.uint64))
     device = (rng.random(acct.size) * b.n_fp[acct]).astype(np.uint64)
     group = b.fp_group[acct]
+    agent = b.agent[acct]
+    if ext is not None:
+        ext.adjust_clients(agent, group, ts)
     fp_base = np.where(
         group >= 0, mix64(group.astype(np.uint64) + np.uint64(ctx.seed)), ctx.roster.fp_seed[acct]
     )
     fingerprint = mix64(fp_base + device)
 
     order = np.argsort(ts, kind="stable")
-    prompt_column = (
-        ctx.prompts.assemble(head[order], tail[order], aside[order])
-        if ctx.prompt_mode == "text"
-        else ctx.prompts.template_ids.take(pa.array(templates[order]))
-    )
+    if ext is None:
+        prompt_column = (
+            ctx.prompts.assemble(head[order], tail[order], aside[order])
+            if ctx.prompt_mode == "text"
+            else ctx.prompts.template_ids.take(pa.array(templates[order]))
+        )
+    elif ctx.prompt_mode == "text":
+        prompt_column = ctx.prompts.assemble_with_details(head[order], tail[order], aside[order], detail[order])
+    else:
+        numbers = ctx.prompts.template_numbers[templates]
+        ext.template_numbers(templates, tail, detail, numbers)
+        prompt_column = to_string_array(format_hex_ids("tpl_", numbers[order], 8))
     columns = [
         pc.strftime(pa.array(ts[order], pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%SZ"),
         to_string_array(ctx.account_ids[acct[order]]),
         format_ips(ip[order]),
         to_string_array(format_hex_ids("key_", key[order], 16)),
-        _AGENTS.take(pa.array(b.agent[acct[order]])),
+        _AGENTS.take(pa.array(agent[order])),
         to_string_array(format_hex_ids("cfp_", fingerprint[order], 16)),
         _MODELS.take(pa.array(model[order])),
         _CAPABILITIES.take(pa.array(ctx.prompts.capability[templates[order]])),

@@ -278,3 +278,296 @@ class SlotValues(dict[str, str]):
         value = FILLERS[key.rstrip("0123456789")](self._rng)
         self[key] = value
         return value
+
+
+# --- fillers of the full scenario's templates (lookalikes and curricula) -----------------------------------
+_LOG_LEVELS = ("ERROR", "WARN", "INFO", "ERROR", "WARN")
+_LOG_EVENTS = (
+    "connection reset by peer",
+    "retrying request (attempt {k}/5)",
+    "disk usage at {n}% on /var/lib/data",
+    "job finished in {m}s",
+    "upstream returned 503",
+    "slow query took {m}ms",
+    "certificate expires in {n} days",
+    "queue depth {m} above threshold",
+    "worker {k} restarted",
+    "cache miss ratio {n}%",
+)
+_REVIEW_TEXTS = (
+    "Delivery was late but the product works fine.",
+    "Stopped working after two weeks, very disappointed.",
+    "Great value, would buy again.",
+    "The app keeps logging me out.",
+    "Customer support solved my problem quickly.",
+    "Sizing runs small, order one up.",
+    "Battery life is much worse than advertised.",
+    "Setup took five minutes, love it.",
+)
+_HEADLINES = (
+    "Central bank holds rates steady amid slowing growth",
+    "City council approves new cycling lanes downtown",
+    "Chipmaker reports record quarterly revenue",
+    "Heatwave expected to last through the weekend",
+    "Open-source project releases major version",
+    "Airline cancels flights after system outage",
+    "Researchers publish dataset on urban air quality",
+    "Retailer recalls batch of kitchen appliances",
+)
+_EDITOR_REQUESTS = (
+    "why does this throw {error}?",
+    "add type hints to {ident}",
+    "write unit tests for {path}",
+    "explain what this function does",
+    "refactor this to use async/await",
+    "/fix the failing test in {path}",
+    "/explain",
+    "/tests for the selected code",
+    "rename {ident} to something clearer across the file",
+    "make this loop faster",
+    "convert this to {lang}",
+    "add error handling for the network call",
+    "what's the complexity of this?",
+    "generate a docstring",
+    "is there a race condition here?",
+)
+_AGENT_TASKS = (
+    "find the three most recent invoices over {amount} dollars and email a summary to {name}",
+    "check whether the staging deploy succeeded and open a ticket if not",
+    "look up the weather in {city} for tomorrow and add it to my calendar",
+    "summarise the open pull requests in our repo and rank them by risk",
+    "find flights to {city} under {num} dollars next month",
+    "collect the latest prices for our top {small} competitors' products",
+    "draft replies to unanswered support emails from today",
+    "download the monthly sales report and compute growth by {column}",
+    "research {concept} and write a one-page brief with sources",
+    "clean up stale branches older than {small} months",
+)
+_SUBJECTS = (
+    "high school biology",
+    "college physics",
+    "world history",
+    "professional law",
+    "elementary mathematics",
+    "computer security",
+    "econometrics",
+    "clinical knowledge",
+    "moral scenarios",
+    "astronomy",
+)
+_FACTS = (
+    "Which organelle is the site of aerobic respiration",
+    "Which quantity is conserved in an elastic collision",
+    "Which treaty ended the war described in the passage",
+    "Which of the following best describes a contract of adhesion",
+    "Which number is prime",
+    "Which attack exploits a time-of-check to time-of-use gap",
+    "Which estimator is unbiased under heteroskedasticity",
+    "Which symptom is most characteristic of the condition described",
+    "In which scenario does the main character do something clearly wrong",
+    "Which planet has the shortest orbital period",
+)
+_OPTIONS = (
+    "the mitochondrion",
+    "kinetic energy",
+    "the Treaty of Westphalia",
+    "a standard-form agreement",
+    "{m}",
+    "a race condition",
+    "ordinary least squares",
+    "fatigue",
+    "Scenario {k}",
+    "Mercury",
+    "the ribosome",
+    "momentum only",
+    "the Treaty of Utrecht",
+    "a unilateral contract",
+    "{n}",
+    "a replay attack",
+    "two-stage least squares",
+    "fever",
+    "neither scenario",
+    "Venus",
+)
+_WORD_PROBLEMS = (
+    "{name} buys {k} notebooks at {n} dollars each and pays with a {m}-dollar bill. How much change does "
+    "{name} get?",
+    "A train travels {m} km in {k} hours. At the same speed, how far does it go in {n} hours?",
+    "{name} has {m} stickers and gives away {n} of them to {k} friends equally. How many does each friend "
+    "get?",
+    "A recipe needs {k} eggs for {n} pancakes. How many eggs are needed for {m} pancakes?",
+    "A shop sells pens in packs of {k}. {name} needs {m} pens. How many packs must be bought?",
+)
+_FUNCTION_TASKS = (
+    ("has_close_elements", "numbers, threshold", "Check if any two numbers are closer than threshold."),
+    ("separate_groups", "paren_string", "Split a string of balanced parentheses groups into a list."),
+    ("truncate_number", "number", "Return the decimal part of a positive float."),
+    ("below_zero", "operations", "Return True if a running balance ever drops below zero."),
+    ("mean_absolute_deviation", "numbers", "Compute the mean absolute deviation around the mean."),
+    ("intersperse", "numbers, delimiter", "Insert delimiter between every two consecutive elements."),
+    ("parse_nested", "text", "Return the deepest nesting level of each group of parentheses."),
+    ("filter_by_prefix", "strings, prefix", "Keep only the strings that start with prefix."),
+    ("rolling_max", "numbers", "Return the running maximum of the list."),
+    ("count_vowels", "word", "Count the vowels in word, treating a final y as a vowel."),
+)
+# Curriculum: the varied tasks a distillation operator cycles through (one dataset, many topics).
+_EDGES = (
+    "empty input",
+    "duplicate keys",
+    "very large numbers",
+    "unicode text",
+    "concurrent writers",
+    "negative values",
+    "missing fields",
+    "cyclic references",
+)
+_ARTIFACTS = ("class", "CLI tool", "REST handler", "library function", "script", "middleware", "data loader")
+_ROLES = (
+    "hospital administrator",
+    "small-business owner",
+    "city planner",
+    "startup CTO",
+    "school principal",
+    "logistics manager",
+    "biotech researcher",
+    "public defender",
+)
+_CHOICES = (
+    "building in-house",
+    "buying a vendor product",
+    "delaying the launch",
+    "hiring contractors",
+    "raising prices",
+    "cutting the feature",
+    "migrating to the cloud",
+    "staying on premises",
+)
+_CONSTRAINTS = (
+    "a fixed budget",
+    "strict privacy rules",
+    "a two-week deadline",
+    "an unreliable network",
+    "a team of three",
+    "legacy hardware",
+    "regulatory review",
+    "seasonal demand",
+)
+_CLAIMS = (
+    "every bounded monotone sequence converges",
+    "the product of two odd integers is odd",
+    "there are infinitely many primes of the form 4k+3",
+    "a tree with n vertices has n-1 edges",
+    "the square root of 2 is irrational",
+    "every finite group of prime order is cyclic",
+)
+_GOALS = (
+    "reconcile the two ledgers and report mismatches",
+    "find and fix the broken links on the docs site",
+    "book the cheapest refundable hotel near the venue",
+    "compare the three vendors' SLAs and recommend one",
+    "migrate the cron jobs to the new scheduler",
+    "audit the IAM roles for unused permissions",
+)
+_DOCS = ("policy memo", "product brief", "lesson plan", "press release", "grant abstract", "runbook", "FAQ")
+_AUDIENCES = (
+    "new employees",
+    "senior executives",
+    "high-school students",
+    "non-technical customers",
+    "on-call engineers",
+    "investors",
+)
+_TOPICS2 = (
+    "supply-chain risk",
+    "data retention",
+    "remote onboarding",
+    "energy efficiency",
+    "incident response",
+    "accessibility",
+    "carbon accounting",
+    "vendor lock-in",
+)
+_ANALYSES = (
+    "find seasonality and forecast the next quarter",
+    "test whether the difference between groups is significant",
+    "detect outliers and explain them",
+    "build a cohort retention table",
+    "estimate the price elasticity",
+    "segment customers with k-means and describe the segments",
+)
+_DOMAINS = (
+    "healthcare",
+    "finance",
+    "retail",
+    "education",
+    "manufacturing",
+    "law",
+    "gaming",
+    "agriculture",
+    "transport",
+    "energy",
+)
+_LEVELS = ("introductory", "intermediate", "advanced", "expert", "olympiad")
+
+
+def _log_lines(rng: np.random.Generator) -> str:
+    lines = []
+    for _ in range(int(rng.integers(3, 8))):
+        level = _LOG_LEVELS[int(rng.integers(0, len(_LOG_LEVELS)))]
+        event = _LOG_EVENTS[int(rng.integers(0, len(_LOG_EVENTS)))].format(**_ints(rng))
+        module = _MODULES[int(rng.integers(0, len(_MODULES)))]
+        stamp = f"2026-10-{int(rng.integers(1, 29)):02d}T{int(rng.integers(0, 24)):02d}:{int(rng.integers(0, 60)):02d}"
+        lines.append(f"{stamp}Z {level} [{module}] {event}")
+    return "\n".join(lines) + "\n"
+
+
+def _rows(rng: np.random.Generator) -> str:
+    column = _COLUMNS[int(rng.integers(0, len(_COLUMNS)))]
+    metric = _METRICS[int(rng.integers(0, len(_METRICS)))]
+    values = [f"{column}_{i},{rng.uniform(0, 1000):.1f}" for i in range(int(rng.integers(3, 9)))]
+    return f"{column},{metric}\n" + "\n".join(values) + "\n"
+
+
+def _mcq(rng: np.random.Generator) -> str:
+    subject = _SUBJECTS[int(rng.integers(0, len(_SUBJECTS)))]
+    fact = _FACTS[int(rng.integers(0, len(_FACTS)))]
+    picks = rng.choice(len(_OPTIONS), size=4, replace=False)
+    options = "\n".join(
+        f"{letter}. {_OPTIONS[i].format(**_ints(rng))}" for letter, i in zip("ABCD", picks.tolist(), strict=True)
+    )
+    return f"Subject: {subject}\nQuestion: {fact}?\n{options}\nAnswer:"
+
+
+def _function_task(rng: np.random.Generator) -> str:
+    name, args, doc = _FUNCTION_TASKS[int(rng.integers(0, len(_FUNCTION_TASKS)))]
+    return f'```python\ndef {name}({args}):\n    """{doc} Example: {int(rng.integers(2, 99))}."""\n```'
+
+
+FILLERS.update(
+    {
+        "logs": _log_lines,
+        "rows": _rows,
+        "review": _pick(_REVIEW_TEXTS),
+        "headline": _pick(_HEADLINES),
+        "editor_request": lambda rng: _pick(_EDITOR_REQUESTS)(rng).format_map(SlotValues(rng)),
+        "agent_task": lambda rng: _pick(_AGENT_TASKS)(rng).format_map(SlotValues(rng)),
+        "mcq": _mcq,
+        "word_problem": lambda rng: _pick(_WORD_PROBLEMS)(rng).format(
+            name=_pick(FIRST_NAMES)(rng).capitalize(), **_ints(rng)
+        ),
+        "function_task": _function_task,
+        "edge": _pick(_EDGES),
+        "artifact": _pick(_ARTIFACTS),
+        "role": _pick(_ROLES),
+        "choice": _pick(_CHOICES),
+        "constraint": _pick(_CONSTRAINTS),
+        "claim": _pick(_CLAIMS),
+        "goal": _pick(_GOALS),
+        "doc": _pick(_DOCS),
+        "audience": _pick(_AUDIENCES),
+        "topic2": _pick(_TOPICS2),
+        "analysis": _pick(_ANALYSES),
+        "domain": _pick(_DOMAINS),
+        "level": _pick(_LEVELS),
+    }
+)

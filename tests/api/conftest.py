@@ -1,4 +1,4 @@
-"""API test fixtures: the fixture graph (once per module), API keys per role, and an ASGI client.
+"""API test fixtures: API keys per role on the fixture graph (tests/conftest.py), and an ASGI client.
 
 `AsgiClient` drives `httpx.AsyncClient(transport=ASGITransport(app))` from synchronous tests through an
 anyio blocking portal: one event loop per module runs the app's lifespan (one async driver), like uvicorn.
@@ -16,20 +16,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.api.credentials import Role, create_key
 from app.api.main import create_app
-from app.settings import Settings
+from app.credentials import Role, create_key
 from graph.db import Database
-from tests.api.graph_fixture import build_fixture_graph
-from tests.conftest import reset_database
-
-
-@pytest.fixture(scope="module")
-def fixture_graph(database: Database, neo4j_settings: Settings) -> Database:
-    """The fixture graph, written once per test module."""
-    reset_database(database)
-    build_fixture_graph(database, neo4j_settings)
-    return database
+from graph.settings import Settings
 
 
 @pytest.fixture(scope="module")

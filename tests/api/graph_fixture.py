@@ -17,9 +17,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from app.settings import Settings
 from graph.check import hash_email
 from graph.db import Database
+from graph.settings import Settings
+from tests.cypher import write
 
 CAMPAIGN = "cl-campaign-1"
 COMPANY = "cl-acme"
@@ -82,7 +83,16 @@ def _account(
 
 def build_fixture_graph(database: Database, settings: Settings) -> None:
     """Write the fixture graph (on an empty database)."""
-    key = settings.hash_key.get_secret_value()
+    write_accounts(database, account_rows(settings.hash_key.get_secret_value()))
+    write_campaign(database)
+    write_company(database)
+    write_shared_ip(database, REVIEW_ACCOUNTS, DATACENTER_IP, "datacenter", name="fixture review")
+    write_shared_ip(database, [*MOBILE_ACCOUNTS, ALICE], CGNAT_IP, "mobile", name="fixture carrier")
+    write_clusters(database, cluster_rows())
+
+
+def account_rows(key: str) -> list[dict[str, Any]]:
+    """Every account of the fixture: campaign, company, review, mobile carrier, Alice."""
     accounts: list[dict[str, Any]] = []
     for i, account_id in enumerate(CAMPAIGN_ACCOUNTS):
         # Synchronised bursts: everyone active in the same 4 buckets.
@@ -120,7 +130,13 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
             ALICE, "alice@gmail.com", country="GB", tier="build", buckets=[BUCKET0 + 2], counts=[7], key=key
         )
     )
-    database.write(
+    return accounts
+
+
+def write_accounts(database: Database, accounts: list[dict[str, Any]]) -> None:
+    """The accounts with their activity and email domains."""
+    write(
+        database,
         """
         UNWIND $rows AS row
         CREATE (a:Account {account_id: row.account_id, email_hash: row.email_hash, country: row.country,
@@ -134,7 +150,11 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         name="fixture accounts",
     )
 
-    database.write(
+
+def write_campaign(database: Database) -> None:
+    """The relaymesh proxy network and the campaign's signups, cards, client, template, keys and models."""
+    write(
+        database,
         """
         CREATE (px:ProxyNetwork {name: 'relaymesh'})
         CREATE (n:Network {cidr: '185.220.10.0/24', kind: 'residential', asn: 64512, is_vpn: false,
@@ -147,7 +167,8 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         {"exits": PROXY_EXITS},
         name="fixture proxy",
     )
-    database.write(
+    write(
+        database,
         """
         UNWIND range(0, size($accounts) - 1) AS i
         MATCH (a:Account {account_id: $accounts[i]})
@@ -181,7 +202,12 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         },
         name="fixture campaign",
     )
-    database.write(
+
+
+def write_company(database: Database) -> None:
+    """Acme: one organisation, one invoice account, one corporate IP."""
+    write(
+        database,
         """
         CREATE (o:Org {org_id: 'org-acme'})
         CREATE (pm:PaymentMethod {fingerprint: 'pm-acme-invoice', kind: 'invoice', issuer_country: 'DE'})
@@ -197,9 +223,14 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         {"accounts": COMPANY_ACCOUNTS, "corporate": CORPORATE_IP},
         name="fixture company",
     )
-    database.write(
+
+
+def write_shared_ip(database: Database, accounts: list[str], address: str, kind: str, *, name: str) -> None:
+    """Accounts that signed up from one IP of `kind`, each with its own card."""
+    write(
+        database,
         """
-        CREATE (ip:IP {address: $datacenter, version: 4, kind: 'datacenter', is_vpn: false, is_tor: false})
+        CREATE (ip:IP {address: $address, version: 4, kind: $kind, is_vpn: false, is_tor: false})
         WITH ip
         UNWIND $accounts AS account_id
         MATCH (a:Account {account_id: account_id})
@@ -207,23 +238,13 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
         MERGE (pm:PaymentMethod {fingerprint: 'pm-' + account_id}) ON CREATE SET pm.kind = 'card'
         CREATE (a)-[:PAID_WITH]->(pm)
         """,
-        {"accounts": REVIEW_ACCOUNTS, "datacenter": DATACENTER_IP},
-        name="fixture review",
-    )
-    database.write(
-        """
-        CREATE (ip:IP {address: $cgnat, version: 4, kind: 'mobile', is_vpn: false, is_tor: false})
-        WITH ip
-        UNWIND $accounts AS account_id
-        MATCH (a:Account {account_id: account_id})
-        CREATE (a)-[:SIGNED_UP_FROM]->(ip)
-        MERGE (pm:PaymentMethod {fingerprint: 'pm-' + account_id}) ON CREATE SET pm.kind = 'card'
-        CREATE (a)-[:PAID_WITH]->(pm)
-        """,
-        {"accounts": [*MOBILE_ACCOUNTS, ALICE], "cgnat": CGNAT_IP},
-        name="fixture carrier",
+        {"accounts": accounts, "address": address, "kind": kind},
+        name=name,
     )
 
+
+def cluster_rows() -> list[dict[str, Any]]:
+    """The clusters, as detection would write them: campaign, company, review and 24 fillers."""
     clusters = [
         {
             "cluster_id": CAMPAIGN,
@@ -291,7 +312,13 @@ def build_fixture_graph(database: Database, settings: Settings) -> None:
                 "members": [f"acct-mobile-{2 * i:03d}", f"acct-mobile-{2 * i + 1:03d}"],
             }
         )
-    database.write(
+    return clusters
+
+
+def write_clusters(database: Database, clusters: list[dict[str, Any]]) -> None:
+    """The clusters and their MEMBER_OF links."""
+    write(
+        database,
         """
         UNWIND $clusters AS row
         CREATE (c:Cluster {cluster_id: row.cluster_id, size: row.size, score: row.score, verdict: row.verdict,

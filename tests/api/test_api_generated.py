@@ -9,25 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from app.api.credentials import Role, create_key
 from app.api.main import create_app
-from app.settings import Settings
+from app.credentials import Role, create_key
 from graph.db import Database
-from graph.detect.pipeline import run_detection
-from graph.load import load_directory
-from graph.synthetic import generate_dataset
+from graph.settings import Settings
 from tests.api.conftest import AsgiClient, GraphQL, serve_app
-from tests.conftest import reset_database
+from tests.conftest import LoadDataset
+from tests.cypher import read
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory, database: Database) -> tuple[Database, Path]:
-    folder = tmp_path_factory.mktemp("api-generated")
-    generate_dataset(folder, accounts=4_000, seed=3)
-    reset_database(database)
-    load_directory(database, folder)
-    run_detection(database)
-    return database, folder
+def generated(loaded_dataset: LoadDataset) -> tuple[Database, Path]:
+    """4,000 generated accounts, loaded and detected (once for the module: no test here changes the graph
+    beyond the API keys the client uses)."""
+    data = loaded_dataset(4_000, 3, detect=True)
+    return data.database, data.folder
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +44,7 @@ def gql(generated: tuple[Database, Path], neo4j_settings: Settings,
 
 
 def campaign_share(database: Database, cluster_id: str, labels: dict[str, tuple[str, str]]) -> float:
-    rows = database.read("MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) RETURN a.account_id AS a",
+    rows = read(database, "MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) RETURN a.account_id AS a",
                          {"id": cluster_id})
     return sum(1 for row in rows if labels[row["a"]][0]) / len(rows)
 
@@ -69,7 +65,8 @@ def test_suspicious_clusters_are_campaigns_with_structured_evidence(
 def test_campaign_and_legitimate_accounts(gql: GraphQL, generated: tuple[Database, Path],
                                           labels: dict[str, tuple[str, str]]) -> None:
     database = generated[0]
-    campaign_account = database.read(
+    campaign_account = read(
+        database,
         "MATCH (a:Account)-[:MEMBER_OF]->(c:Cluster {verdict: 'suspicious'}) RETURN a.account_id AS a "
         "ORDER BY c.size DESC, a.account_id LIMIT 1")[0]["a"]
     family = sorted(a for a, (campaign, population) in labels.items() if population == "family" and not campaign)[0]
@@ -78,7 +75,7 @@ def test_campaign_and_legitimate_accounts(gql: GraphQL, generated: tuple[Databas
     suspect = gql.data(query, {"id": campaign_account})["account"]
     assert labels[suspect["id"]][0], "a member of a suspicious cluster is a campaign account"
     assert any(m["cluster"]["verdict"] == "SUSPICIOUS" for m in suspect["clusters"])
-    expected = database.read("MATCH (a:Account {account_id: $id}) RETURN a.requests AS r", {"id": campaign_account})
+    expected = read(database, "MATCH (a:Account {account_id: $id}) RETURN a.requests AS r", {"id": campaign_account})
     assert suspect["activity"]["requests"] == expected[0]["r"]
     legit = gql.data(query, {"id": family})["account"]
     assert all(m["cluster"]["verdict"] != "SUSPICIOUS" for m in legit["clusters"])

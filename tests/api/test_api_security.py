@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.api.main import create_app
-from app.settings import Settings
 from graph.db import Database
 from graph.maintenance import count_graph
+from graph.settings import Settings
 from tests.api import graph_fixture as fx
 from tests.api.conftest import AsgiClient, GraphQL, error_codes, serve_app
 

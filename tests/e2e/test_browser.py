@@ -19,10 +19,9 @@ import pytest
 
 from app.api.main import create_app
 from app.cli.browse import choose_query, editor_text
-from app.settings import Settings
 from graph.db import Database
-from tests.api.graph_fixture import CAMPAIGN, build_fixture_graph
-from tests.conftest import reset_database
+from graph.settings import Settings
+from tests.api.graph_fixture import CAMPAIGN
 from tests.neo4j_harness import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,14 +40,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def fixture_graph(database: Database, neo4j_settings: Settings) -> Iterator[Database]:
-    reset_database(database)
-    build_fixture_graph(database, neo4j_settings)
-    yield database
-    reset_database(database)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from typing import Any, LiteralString
 
 from graph.db import Database
 from graph.schema import LABELS_BY_NAME, NODE_LABELS, REL_TYPES
+from tests.cypher import read
 
 LEDGER = frozenset({"LoadBatch", "LoadedFile"})
 # first_file_id records which input file created a template: ledger information, not data.
@@ -31,7 +32,7 @@ def canonical_dump(database: Database) -> dict[str, tuple[int, str]]:
         if label.name in LEDGER:
             continue
         query: LiteralString = "MATCH (n:" + label.name + ") RETURN properties(n) AS p"  # type: ignore[assignment]
-        rows = sorted(json.dumps(_plain(r["p"]), sort_keys=True) for r in database.read(query, timeout=300))
+        rows = sorted(json.dumps(_plain(r["p"]), sort_keys=True) for r in read(database, query, timeout=300))
         dump[label.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
     for rel in REL_TYPES:
         start, end = LABELS_BY_NAME[rel.start], LABELS_BY_NAME[rel.end]
@@ -41,11 +42,11 @@ def canonical_dump(database: Database) -> dict[str, tuple[int, str]]:
         )
         rows = sorted(
             json.dumps([r["a"], r["b"], _plain(r["p"])], sort_keys=True)
-            for r in database.read(query, timeout=300)
+            for r in read(database, query, timeout=300)
         )
         dump[rel.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
     return dump
 
 
 def count(database: Database, query: LiteralString, **params: Any) -> int:
-    return int(database.read(query, params)[0]["n"])
+    return int(read(database, query, params)[0]["n"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,9 @@ from neo4j.graph import Node, Relationship
 from neo4j.graph import Path as GraphPath
 
 from graph.db import Database
-from graph.detect.pipeline import run_detection
-from graph.load import load_directory
 from graph.queries import QUERIES_DIR, get_query, load_queries, parse_query
-from graph.synthetic import generate_dataset
-from tests.conftest import reset_database
+from tests.conftest import LoadDataset, forget_graph_contents
+from tests.cypher import read, write
 
 MAX_BROWSER_NODES = 300
 BIG_CLUSTER = "cl_browse_big"
@@ -127,7 +124,8 @@ def run_browse(database: Database, name: str, /, **params: Any) -> BrowserResult
 def add_big_cluster(database: Database) -> None:
     """A 20,000-member cluster (written as detection would) with shared cards, proxy exits and templates,
     so every cap in the browse queries is actually reached."""
-    database.write(
+    write(
+        database,
         """
         CREATE (c:Cluster {cluster_id: $cluster_id, size: $members, score: 0.99, verdict: 'suspicious',
                            evidence: '[]', signals: ['shared_payment', 'proxy_network'], retired: false,
@@ -141,7 +139,8 @@ def add_big_cluster(database: Database) -> None:
         {"cluster_id": BIG_CLUSTER, "members": BIG_MEMBERS, "proxy": BIG_PROXY},
         name="big cluster",
     )
-    database.write(
+    write(
+        database,
         """
         UNWIND range(0, 299) AS i
         MATCH (n:Network {cidr: '198.18.' + (i % 30) + '.0/24'})
@@ -158,7 +157,8 @@ def add_big_cluster(database: Database) -> None:
         name="big cluster infrastructure",
     )
     for start in range(0, BIG_MEMBERS, 5_000):
-        database.write(
+        write(
+            database,
             """
             MATCH (c:Cluster {cluster_id: $cluster_id})
             UNWIND range($start, $start + 4999) AS i
@@ -193,27 +193,26 @@ class Sample:
 
 
 @pytest.fixture(scope="module")
-def detected(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sample]:
-    """Synthetic data (1,000 accounts, its three campaigns), loaded and detected, plus the big cluster."""
-    reset_database(database)
-    data_dir = tmp_path_factory.mktemp("browse-data")
-    generate_dataset(data_dir, accounts=1_000, seed=11)
-    load_directory(database, data_dir)
-    run_detection(database)
+def detected(loaded_dataset: LoadDataset) -> Sample:
+    """Synthetic data (1,000 accounts, its three campaigns), loaded and detected, plus the big cluster (once
+    for the module: its tests only read)."""
+    database = loaded_dataset(1_000, 11, detect=True).database
     add_big_cluster(database)
+    forget_graph_contents()  # the graph now holds more than the data set
 
     def first(text: str, **params: Any) -> Any:
-        rows = database.read(text, params)  # type: ignore[arg-type]
+        rows = read(database, text, params)  # type: ignore[arg-type]
         assert rows, text
         return rows[0]["id"]
 
     top = first("MATCH (c:Cluster {verdict: 'suspicious'}) WHERE c.cluster_id <> $big "
                 "RETURN c.cluster_id AS id ORDER BY c.score DESC, c.cluster_id LIMIT 1", big=BIG_CLUSTER)
-    members = [row["id"] for row in database.read(
+    members = [row["id"] for row in read(
+        database,
         "MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $c}) RETURN a.account_id AS id ORDER BY id",
         {"c": top})]
     assert len(members) >= 2
-    yield Sample(
+    return Sample(
         top_cluster=top,
         member=members[0],
         other_member=members[-1],
@@ -228,7 +227,6 @@ def detected(database: Database, tmp_path_factory: pytest.TempPathFactory) -> It
         proxy_network=first("MATCH (px:ProxyNetwork) WHERE px.name <> $big RETURN px.name AS id "
                             "ORDER BY id LIMIT 1", big=BIG_PROXY),
     )
-    reset_database(database)
 
 
 
@@ -280,7 +278,8 @@ def test_cluster_timeline_sums_the_members_activity(database: Database, detected
     result = run_browse(database, "browse_cluster_timeline", cluster_id=detected.top_cluster,
                         bucket_minutes=database.settings.activity_bucket_minutes)
     assert result.nodes == {}
-    expected = database.read(
+    expected = read(
+        database,
         "MATCH (:Cluster {cluster_id: $c})<-[:MEMBER_OF]-(a:Account) "
         "RETURN sum(reduce(s = 0, n IN coalesce(a.activity_counts, []) | s + n)) AS total",
         {"c": detected.top_cluster})[0]["total"]
@@ -316,7 +315,8 @@ def test_path_between_two_members_avoids_hubs(database: Database, detected: Samp
         assert path.start_node["account_id"] == detected.member
         assert path.end_node["account_id"] == detected.other_member
         assert 1 <= row["links"] <= 4
-    hub_degrees = database.read(
+    hub_degrees = read(
+        database,
         "UNWIND $ids AS id MATCH (x) WHERE elementId(x) = id AND NOT x:Account "
         "RETURN COUNT { (x)<--() } AS degree",
         {"ids": list(result.nodes)})
@@ -375,8 +375,8 @@ def test_cli_inlines_ids_as_escaped_literals_and_browser_reads_the_url_back() ->
     from urllib.parse import unquote
 
     from app.cli.browse import browser_url, choose_query, cypher_string_literal, editor_text, inline_params
-    from app.settings import Settings
     from graph.errors import InputError
+    from graph.settings import Settings
 
     assert cypher_string_literal("a'b\\c") == "'a\\'b\\\\c'"
     query = parse_query("// name: q\n// description: d\n// mode: read\n// param x: str\n"

@@ -9,10 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.settings import Settings
 from graph.db import Database
+from graph.settings import Settings
 from tests.api import graph_fixture as fx
-from tests.api.conftest import fixture_graph  # noqa: F401 - module-scoped fixture graph
 
 
 @pytest.fixture()
@@ -31,24 +30,24 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_campaign_account_is_flagged(fixture_graph: Database, env: Path) -> None:  # noqa: F811
+def test_campaign_account_is_flagged(fixture_graph: Database, env: Path) -> None:
     code, out, _ = run("check", "--account", "acct-camp-007")
     assert code == 1
     line = json.loads(out)
     assert line["verdict"] == "block" and line["matched_clusters"][0]["cluster_id"] == fx.CAMPAIGN
 
 
-def test_clean_account_passes(fixture_graph: Database, env: Path) -> None:  # noqa: F811
+def test_clean_account_passes(fixture_graph: Database, env: Path) -> None:
     code, out, _ = run("check", "--account", fx.ALICE, "--fail-on", "review")
     assert code == 0 and json.loads(out)["verdict"] == "allow"
 
 
-def test_unknown_account_is_an_error(fixture_graph: Database, env: Path) -> None:  # noqa: F811
+def test_unknown_account_is_an_error(fixture_graph: Database, env: Path) -> None:
     code, _, err = run("check", "--account", "nope")
     assert code == 1 and "no account 'nope'" in err
 
 
-def test_batch_file_with_out(fixture_graph: Database, env: Path) -> None:  # noqa: F811
+def test_batch_file_with_out(fixture_graph: Database, env: Path) -> None:
     signups = env / "signups.jsonl"
     signups.write_text("\n".join(json.dumps(row) for row in [
         {"ref": "s1", "payment_fingerprint": "pm-tok-4f1a9c", "email": "new1@mailbox-temp.io"},
@@ -67,14 +66,14 @@ def test_batch_file_with_out(fixture_graph: Database, env: Path) -> None:  # noq
     assert '"operation":"cli.check"' in audit and "pm-tok" not in audit
 
 
-def test_clean_batch_exits_zero(fixture_graph: Database, env: Path) -> None:  # noqa: F811
+def test_clean_batch_exits_zero(fixture_graph: Database, env: Path) -> None:
     signups = env / "clean.jsonl"
     signups.write_text(json.dumps({"ip": fx.CGNAT_IP}) + "\n")
     code, out, _ = run("check", "--input", str(signups), "--fail-on", "review")
     assert code == 0 and json.loads(out)["verdict"] == "allow"
 
 
-def test_malformed_line_is_named(fixture_graph: Database, env: Path) -> None:  # noqa: F811
+def test_malformed_line_is_named(fixture_graph: Database, env: Path) -> None:
     signups = env / "bad.jsonl"
     signups.write_text(json.dumps({"ip": fx.CGNAT_IP}) + "\n" + '{"ip": "1.2.3.4", "emial": "x"}\n')
     code, out, err = run("check", "--input", str(signups))

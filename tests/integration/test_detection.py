@@ -16,39 +16,35 @@ import pytest
 import stix2
 from typer.testing import CliRunner
 
-from app.settings import Settings
 from graph.db import Database
 from graph.detect.evaluate import baseline_flags, flags_from_members, read_labels, score_flags
 from graph.detect.inputs import read_inputs
+from graph.detect.persist import read_cluster_detail, read_cluster_members
 from graph.detect.pipeline import run_detection
 from graph.detect.stix import build_bundle
-from graph.load import load_directory
-from graph.queries import get_query
-from graph.synthetic import generate_dataset
-from tests.conftest import reset_database
+from graph.settings import Settings
+from tests.conftest import GeneratedDataset, LoadDataset
+from tests.cypher import read, write
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("detect12k")
-    generate_dataset(folder, accounts=12_000, seed=5)
-    return folder
+@pytest.fixture()
+def dataset(generated_dataset: GeneratedDataset) -> Path:
+    """12,000 generated accounts with their three campaigns (tables and labels.csv)."""
+    return generated_dataset(12_000, 5)
 
 
-@pytest.fixture(scope="module")
-def detected(dataset: Path, database: Database) -> Database:
-    reset_database(database)
-    load_directory(database, dataset)
-    run_detection(database)
-    return database
+@pytest.fixture()
+def detected(loaded_dataset: LoadDataset) -> Database:
+    """The graph holding that data set, loaded and detected."""
+    return loaded_dataset(12_000, 5, detect=True).database
 
 
 def members(database: Database) -> list[dict[str, object]]:
-    return database.read(get_query("detect_cluster_members").text)
+    return read_cluster_members(database)
 
 
 def cluster(database: Database, cluster_id: str) -> dict[str, object]:
-    rows = database.read("MATCH (c:Cluster {cluster_id: $id}) RETURN c {.*} AS c", {"id": cluster_id})
+    rows = read(database, "MATCH (c:Cluster {cluster_id: $id}) RETURN c {.*} AS c", {"id": cluster_id})
     return rows[0]["c"]
 
 
@@ -101,7 +97,7 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
     assert runner.invoke(app, ["export", "clusters", "--out", str(first)]).exit_code == 0
     with first.open(newline="") as handle:
         suspicious = next(r for r in csv.DictReader(handle) if r["verdict"] == "suspicious")["cluster_id"]
-    detected.write("MATCH (c:Cluster {cluster_id: $id}) SET c.case_status = 'DISMISSED'", {"id": suspicious})
+    write(detected, "MATCH (c:Cluster {cluster_id: $id}) SET c.case_status = 'DISMISSED'", {"id": suspicious})
     run_detection(detected)
     assert runner.invoke(app, ["export", "clusters", "--out", str(second)]).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
@@ -114,9 +110,10 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
 
 
 def test_stix_bundle_parses_and_every_reference_resolves(detected: Database) -> None:
-    top = detected.read("MATCH (c:Cluster {verdict: 'suspicious'}) RETURN c.cluster_id AS id "
+    top = read(detected, "MATCH (c:Cluster {verdict: 'suspicious'}) RETURN c.cluster_id AS id "
                         "ORDER BY c.size DESC LIMIT 1")[0]["id"]
-    detail = detected.read(get_query("detect_cluster_detail").text, {"cluster_id": top})[0]
+    detail = read_cluster_detail(detected, top)
+    assert detail is not None
     bundle = stix2.parse(build_bundle(detail).serialize(), allow_custom=True)
     ids = {obj.id for obj in bundle.objects}
     types = {obj.type for obj in bundle.objects}
@@ -130,21 +127,6 @@ def test_stix_bundle_parses_and_every_reference_resolves(detected: Database) -> 
                     if not str(ref).startswith("marking-definition--"):
                         assert ref in ids, (obj.type, key, ref)
     serialized = bundle.serialize()
-    accounts = detected.read("MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) "
+    accounts = read(detected, "MATCH (a:Account)-[:MEMBER_OF]->(:Cluster {cluster_id: $id}) "
                              "RETURN a.account_id AS id LIMIT 5", {"id": top})
     assert all(row["id"] not in serialized for row in accounts), "account ids leave only as hashes"
-
-
-def test_detection_works_with_accounts_and_payment_methods_only(database: Database, dataset: Path,
-                                                                tmp_path: Path) -> None:
-    for table in ("accounts.csv", "payment_methods.csv"):
-        (tmp_path / table).write_bytes((dataset / table).read_bytes())
-    reset_database(database)
-    load_directory(database, tmp_path)
-    summary = run_detection(database)
-    labels = read_labels(dataset / "labels.csv")
-    assert summary.clusters, "shared payment methods alone still give clusters"
-    flagged = {m for c in summary.clusters if c.verdict == "suspicious" for m in c.members}
-    assert flagged, "a card pool shared by dozens of accounts is suspicious on its own"
-    precision = sum(1 for a in flagged if labels.campaign.get(a)) / len(flagged)
-    assert precision >= 0.95

@@ -1,8 +1,9 @@
-"""The loader against the real Neo4j: counts, aggregates, idempotency, incremental loads, quarantine."""
+"""The loader against the real Neo4j on 10,000 generated accounts: counts, aggregates, idempotency.
+
+Incremental loads and quarantine, on small folders and an empty graph, are in test_load_folders.py."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,28 +14,21 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from graph.db import Database
 from graph.load import load_directory
-from graph.synthetic import generate_dataset
-from tests.conftest import reset_database
+from tests.conftest import LoadDataset, LoadedDataset
+from tests.cypher import read
 from tests.integration.load_helpers import canonical_dump, count
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "load" / "bad"
 
 
-@pytest.fixture(scope="module")
-def dataset_10k(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("load10k")
-    generate_dataset(folder, accounts=10_000, seed=7)
-    return folder
+@pytest.fixture()
+def loaded_10k(loaded_dataset: LoadDataset) -> LoadedDataset:
+    return loaded_dataset(10_000, 7)
 
 
-@pytest.fixture(scope="module")
-def loaded_10k(dataset_10k: Path, database: Database) -> Database:
-    reset_database(database)
-    summary = load_directory(database, dataset_10k)
-    assert all(t.status == "loaded" and t.quarantined == 0 for t in summary.tables)
-    return database
+def test_generated_data_loads_without_quarantine(loaded_10k: LoadedDataset) -> None:
+    assert all(t.status == "loaded" and t.quarantined == 0 for t in loaded_10k.summary.tables)
 
 
 def _ts_ms(values: pa.ChunkedArray) -> pa.Array:
@@ -43,8 +37,8 @@ def _ts_ms(values: pa.ChunkedArray) -> pa.Array:
     )
 
 
-def test_counts_per_label_match_the_input(dataset_10k: Path, loaded_10k: Database) -> None:
-    db = loaded_10k
+def test_counts_per_label_match_the_input(loaded_10k: LoadedDataset) -> None:
+    db, dataset_10k = loaded_10k.database, loaded_10k.folder
     accounts = pacsv.read_csv(dataset_10k / "accounts.csv")
     payments = pacsv.read_csv(dataset_10k / "payment_methods.csv")
     intel = pacsv.read_csv(dataset_10k / "ip_intel.csv")
@@ -85,13 +79,15 @@ def test_counts_per_label_match_the_input(dataset_10k: Path, loaded_10k: Databas
     assert count(db, "MATCH (i:IP) WHERE size([(i)-[:IN_NETWORK]->() | 1]) > 1 RETURN count(i) AS n") == 0
 
 
-def test_one_account_aggregates_match_a_hand_computation(dataset_10k: Path, loaded_10k: Database) -> None:
+def test_one_account_aggregates_match_a_hand_computation(loaded_10k: LoadedDataset) -> None:
+    db, dataset_10k = loaded_10k.database, loaded_10k.folder
     requests = pq.read_table(dataset_10k / "requests.parquet")
     busiest = Counter(requests["account_id"].to_pylist()).most_common(1)[0][0]
     mine = requests.filter(pc.equal(requests["account_id"], busiest))
     ts = _ts_ms(mine["ts"]).to_pylist()
     ips = mine["ip"].to_pylist()
-    graph = loaded_10k.read(
+    graph = read(
+        db,
         "MATCH (a:Account {account_id: $id}) RETURN a.requests AS requests, a.first_seen AS first, "
         "a.last_seen AS last, a.input_tokens AS input_tokens, a.activity_buckets AS buckets, "
         "a.activity_counts AS counts",
@@ -104,7 +100,8 @@ def test_one_account_aggregates_match_a_hand_computation(dataset_10k: Path, load
     buckets = Counter(t // 600_000 for t in ts)
     assert graph["buckets"] == sorted(buckets)
     assert graph["counts"] == [buckets[b] for b in sorted(buckets)]
-    per_ip = loaded_10k.read(
+    per_ip = read(
+        db,
         "MATCH (:Account {account_id: $id})-[r:USED_IP]->(i:IP) RETURN i.address AS ip, r.requests AS n, "
         "r.first_seen AS first, r.output_tokens AS out",
         {"id": busiest},
@@ -118,90 +115,9 @@ def test_one_account_aggregates_match_a_hand_computation(dataset_10k: Path, load
         assert row["out"] == sum(o for o, m in zip(mine["output_tokens"].to_pylist(), mask, strict=True) if m)
 
 
-def test_loading_the_same_directory_twice_changes_nothing(dataset_10k: Path, loaded_10k: Database) -> None:
-    before = canonical_dump(loaded_10k)
-    summary = load_directory(loaded_10k, dataset_10k)
+def test_loading_the_same_directory_twice_changes_nothing(loaded_10k: LoadedDataset) -> None:
+    db = loaded_10k.database
+    before = canonical_dump(db)
+    summary = load_directory(db, loaded_10k.folder)
     assert {t.status for t in summary.tables} == {"skipped"}
-    assert canonical_dump(loaded_10k) == before
-
-
-def _split_by_time(source: Path, first: Path, second: Path) -> None:
-    """first = the small tables + the earlier half of the requests; second = the later half."""
-    first.mkdir()
-    second.mkdir()
-    for name in ("accounts.csv", "payment_methods.csv", "ip_intel.csv"):
-        shutil.copy(source / name, first / name)
-    requests = pq.read_table(source / "requests.parquet")
-    cut = sorted(requests["ts"].to_pylist())[requests.num_rows // 2]
-    pq.write_table(requests.filter(pc.less(requests["ts"], cut)), first / "requests.parquet")
-    pq.write_table(requests.filter(pc.greater_equal(requests["ts"], cut)), second / "requests.parquet")
-
-
-def test_two_directories_equal_their_union(tmp_path: Path, clean_database: Database) -> None:
-    union = tmp_path / "union"
-    generate_dataset(union, accounts=2_000, seed=11, prompts="template")
-    _split_by_time(union, tmp_path / "a", tmp_path / "b")
-    load_directory(clean_database, tmp_path / "a")
-    load_directory(clean_database, tmp_path / "b")
-    split = canonical_dump(clean_database)
-    reset_database(clean_database)
-    load_directory(clean_database, union)
-    assert canonical_dump(clean_database) == split
-    # the merge really happened: some accounts' activity lists combine both halves
-    assert count(clean_database, "MATCH (a:Account) WHERE a.requests > 0 RETURN count(a) AS n") > 0
-
-
-def test_bad_rows_are_quarantined_and_good_rows_loaded(tmp_path: Path, clean_database: Database) -> None:
-    folder = tmp_path / "bad"
-    shutil.copytree(FIXTURES, folder)
-    summary = load_directory(clean_database, folder)
-    by_table = {t.table: t for t in summary.tables}
-    assert {t: (s.read, s.loaded, s.quarantined) for t, s in by_table.items()} == {
-        "ip_intel": (5, 3, 2),
-        "accounts": (7, 2, 5),
-        "payment_methods": (5, 2, 3),
-        "requests": (7, 3, 4),
-    }
-    reasons = pacsv.read_csv(folder / "quarantine" / "requests.csv").to_pylist()
-    assert {(r["line"], r["field"], r["reason"]) for r in reasons} == {
-        (4, "ts", "not an ISO 8601 timestamp"),
-        (5, "account_id", "missing account_id"),
-        (6, "ip", "malformed IP address"),
-        (7, "input_tokens", "negative token count"),
-    }
-    kinds = pacsv.read_csv(folder / "quarantine" / "payment_methods.csv").to_pylist()
-    assert any(r["field"] == "kind" and r["value"] == "voucher" for r in kinds)
-    db = clean_database
-    assert sorted(r["id"] for r in db.read("MATCH (a:Account) RETURN a.account_id AS id")) == [
-        "acct_a",
-        "acct_b",
-    ]
-    assert (
-        count(
-            db,
-            "MATCH (:Account)-[:PAID_WITH]->(p:PaymentMethod {fingerprint: 'pm_shared'}) "
-            "RETURN count(p) AS n",
-        )
-        == 2
-    )
-    assert count(db, "MATCH (p:PaymentMethod) WHERE p.fingerprint CONTAINS '4111' RETURN count(p) AS n") == 0
-    ip = db.read(
-        "MATCH (i:IP {address: '5.6.7.8'})-[:IN_NETWORK]->(n) RETURN n.cidr AS cidr, "
-        "i.proxy_network AS proxy, i.kind AS kind, i.requests AS requests"
-    )[0]
-    assert ip == {"cidr": "5.6.7.0/24", "proxy": "ExampleProxy", "kind": "residential", "requests": 2}
-    assert (
-        db.read("MATCH (i:IP {address: '2001:db8::1'})-[:IN_NETWORK]->(n) RETURN n.cidr AS c")[0]["c"]
-        == "2001:db8::/32"
-    )
-    templates = db.read(
-        "MATCH (:Account {account_id: 'acct_a'})-[r:SENT_TEMPLATE]->(t) "
-        "RETURN t.skeleton AS skeleton, r.requests AS n"
-    )
-    assert templates == [{"skeleton": "explain <str> to <name> in <num> steps", "n": 2}]
-    assert count(db, "MATCH (t:PromptTemplate {template_id: 'tpl_given'}) RETURN count(t) AS n") == 1
-    activity = db.read(
-        "MATCH (a:Account {account_id: 'acct_a'}) RETURN a.activity_buckets AS b, a.activity_counts AS c"
-    )[0]
-    start = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp()) // 600
-    assert activity == {"b": [start], "c": [2]}
+    assert canonical_dump(db) == before

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
 from graph.db import Database
 from graph.load import load_directory
+from graph.settings import Settings
 from graph.synthetic import generate_dataset
 from tests.conftest import reset_database
 from tests.integration.load_helpers import canonical_dump, count

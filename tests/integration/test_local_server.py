@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
-from graph.server import bolt_answers, server_status, start_server, stop_server
+from graph.devserver import bolt_answers, server_status, start_server, stop_server
+from graph.settings import Settings
+from tests.cypher import read
 from tests.neo4j_harness import local_test_settings
 
 
@@ -35,7 +36,7 @@ def test_two_instances_side_by_side_and_truthful_status(second_instance: Setting
         from graph.db import connect
 
         with connect(second_instance) as db:
-            assert db.read("RETURN apoc.version() AS v")[0]["v"].startswith("5.26")
+            assert read(db, "RETURN apoc.version() AS v")[0]["v"].startswith("5.26")
     finally:
         stopped = stop_server(second_instance)
     assert not stopped.running and not stopped.bolt_answers

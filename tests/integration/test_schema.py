@@ -5,17 +5,18 @@ from __future__ import annotations
 from graph.db import Database
 from graph.maintenance import apply_schema, count_graph, delete_all_data
 from graph.schema import NODE_LABELS, PROPERTY_INDEXES
+from tests.cypher import read, write
 
 
 def _constraints(db: Database) -> set[tuple[str, str, str]]:
-    rows = db.read("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
+    rows = read(db, "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
                    "RETURN name, type, labelsOrTypes, properties")
     return {(row["name"], row["labelsOrTypes"][0], row["properties"][0]) for row in rows
             if row["type"] == "UNIQUENESS"}
 
 
 def _indexes(db: Database) -> set[str]:
-    return {row["name"] for row in db.read("SHOW INDEXES YIELD name RETURN name")}
+    return {row["name"] for row in read(db, "SHOW INDEXES YIELD name RETURN name")}
 
 
 def test_apply_schema_twice_changes_nothing_and_matches_module(clean_database: Database) -> None:
@@ -34,13 +35,14 @@ def test_uniqueness_is_enforced(clean_database: Database) -> None:
 
     from graph.errors import DatabaseError
 
-    clean_database.write("CREATE (:Account {account_id: 'a1'})")
+    write(clean_database, "CREATE (:Account {account_id: 'a1'})")
     with pytest.raises(DatabaseError, match="ConstraintValidationFailed"):
-        clean_database.write("CREATE (:Account {account_id: 'a1'})")
+        write(clean_database, "CREATE (:Account {account_id: 'a1'})")
 
 
 def test_reset_deletes_in_batches_and_keeps_schema(clean_database: Database) -> None:
-    clean_database.write(
+    write(
+        clean_database,
         "UNWIND range(1, 25000) AS i CREATE (a:Account {account_id: 'a' + i})-[:USED_IP]->"
         "(:IP {address: '10.0.' + (i / 250) + '.' + (i % 250)})"
     )

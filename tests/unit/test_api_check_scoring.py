@@ -1,4 +1,4 @@
-"""The linkage check's scoring (graph/check.py): rarity, cluster weights, verdicts, email hashing."""
+"""The linkage check (graph/check/): scoring (rarity, cluster weights, verdicts), email hashing, JSONL input."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.load.fingerprints import StoredTemplate, assign_template_ids
-from graph.templates import band_keys, template_id
+from graph.load.templates import band_keys, template_id
 
 BASE = "summarise the following support ticket for <name> and list the <num> most urgent action items clearly"
 NEAR = BASE.replace("clearly", "briefly")

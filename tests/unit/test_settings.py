@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from app.settings import DEVELOPMENT_PASSWORD, Settings
+from graph.settings import DEVELOPMENT_PASSWORD, Settings
 
 
 def test_defaults_point_at_the_local_server(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from graph.templates import (
+from graph.load.templates import (
     BANDS,
     band_keys,
     group_templates,
@@ -124,7 +124,7 @@ def test_template_id_is_documented_blake2b() -> None:
 def test_band_keys_are_identical_in_another_process() -> None:
     text = "you are a helpful assistant. answer question #<num>: what is <num> times <num>?"
     code = (
-        "from graph.templates import band_keys, group_templates;"
+        "from graph.load.templates import band_keys, group_templates;"
         f"print(band_keys({text!r}));"
         "print(sorted(group_templates({'a b c d': 1, 'a b c e': 2, 'x y z': 3}, 0.3).items()))"
     )

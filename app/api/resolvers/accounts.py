@@ -19,10 +19,10 @@ MAX_PATHS = 5  # the query asks Neo4j for SHORTEST 5
 
 async def load_account(info: LinkageInfo, account_id: str, field: str = "id") -> Account:
     """The account, or NOT_FOUND."""
-    row = await info.context.loaders.account.load(require_id(account_id, field))
-    if row is None:
+    account = await info.context.loaders.account.load(require_id(account_id, field))
+    if account is None:
         raise NotFoundError(f"no account {account_id!r}")
-    return Account.from_row(row)
+    return account
 
 
 async def resolve_account(info: LinkageInfo, id: strawberry.ID) -> Account:
@@ -46,7 +46,7 @@ async def resolve_linkage(info: LinkageInfo, a: strawberry.ID, b: strawberry.ID,
         "include_hubs": include_hubs})
     return Linkage(
         a=first, b=second, is_hub_excluded=not include_hubs,
-        shared=[LinkIdentifier(kind=KIND_BY_LABEL.get(row["kind"], row["kind"]), value=str(row["value"]),
+        shared=[LinkIdentifier(kind=KIND_BY_LABEL.get(row["kind"], str(row["kind"])), value=str(row["value"]),
                                shared_by=int(row["shared_by"])) for row in shared_rows],
         paths=[EvidencePath(links=(len(row["steps"]) - 1) // 2,
                             steps=[PathStep(kind=KIND_BY_LABEL.get(step["kind"], step["kind"]),

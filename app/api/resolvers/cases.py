@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import strawberry
 
 from app.api.context import LinkageInfo
-from app.api.credentials import Role
 from app.api.resolvers.validation import require_id, require_text
 from app.api.types.case import CaseChange
-from app.api.types.cluster import CaseNote, Cluster
+from app.api.types.cluster import CaseNote
 from app.api.types.common import CaseStatus
+from app.credentials import Role
 from graph.errors import LinkageError, NotFoundError
 from graph.queries import get_query
 
@@ -42,9 +42,8 @@ async def _write_note(info: LinkageInfo, operation: str, query_name: str, cluste
     context.record(operation, cluster_id=cluster_id)
     with suppress(KeyError):  # not loaded yet in this request
         context.loaders.cluster.clear(cluster_id)
-    cluster = await context.loaders.cluster.load(cluster_id)
-    return CaseChange(note=CaseNote.from_row(rows[0]["note"]), cluster=Cluster.from_row(cluster or {
-        "cluster_id": cluster_id}))
+    cluster = await context.loaders.cluster_or_stub(cluster_id)
+    return CaseChange(note=CaseNote.from_row(rows[0]["note"]), cluster=cluster)
 
 
 async def resolve_set_case_status(info: LinkageInfo, cluster_id: strawberry.ID, status: CaseStatus,

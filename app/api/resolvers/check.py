@@ -1,4 +1,4 @@
-"""`check(input)`: the automated linkage check (logic in graph/check.py, shared with the CLI)."""
+"""`check(input)`: the automated linkage check (logic in graph/check/, shared with the CLI)."""
 
 from __future__ import annotations
 

@@ -41,14 +41,14 @@ async def resolve_clusters(info: LinkageInfo, filter: ClusterFilter | None = Non
     edges = [ClusterEdge(cursor=encode_cursor(order_by.value, row["sort_key"], row["cluster"]["cluster_id"]),
                          node=Cluster.from_row(row["cluster"])) for row in rows[:limit]]
     for edge in edges:  # later `cluster(id)` lookups in the same request hit the cache
-        info.context.loaders.cluster.prime(str(edge.node.id), edge.node.row)
+        info.context.loaders.cluster.prime(str(edge.node.id), edge.node)
     return ClusterConnection(edges=edges, filters=filters, page_info=PageInfo(
         has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None))
 
 
 async def resolve_cluster(info: LinkageInfo, id: strawberry.ID) -> Cluster:
     """One cluster; NOT_FOUND for an unknown id."""
-    row = await info.context.loaders.cluster.load(require_id(str(id), "id"))
-    if row is None:
+    cluster = await info.context.loaders.cluster.load(require_id(str(id), "id"))
+    if cluster is None:
         raise NotFoundError(f"no cluster {str(id)!r}")
-    return Cluster.from_row(row)
+    return cluster

@@ -33,7 +33,7 @@ async def resolve_infrastructure(info: LinkageInfo, kind: InfrastructureKind, va
     row = rows[0]
     page_ids = row["page"]
     loaded = await info.context.loaders.account.load_many(page_ids[:limit])
-    accounts = [Account.from_row(found or {"account_id": ident})
+    accounts = [found or Account.from_row({"account_id": ident})
                 for ident, found in zip(page_ids[:limit], loaded, strict=True)]
     properties = {key: to_plain(val) for key, val in sorted(row["node"].items())
                   if key not in _HIDDEN_PROPERTIES}

@@ -1,4 +1,7 @@
-"""Account: identifiers with sharing counts, activity summary, clusters and linked accounts."""
+"""Account: identifiers with sharing counts, activity summary, clusters and linked accounts.
+
+Fields fetch through the request's DataLoaders (`app/api/loaders.py`), never the database directly.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from app.api.context import LinkageInfo
 from app.api.cursors import page_size
 from app.api.types.cluster import Cluster
 from app.api.types.common import KIND_BY_LABEL, REL_TYPES_BY_KIND, IdentifierKind, to_datetime
-from graph.queries import get_query
 
 # Identifiers shared by more accounts than this are hubs: not followed unless asked.
 HUB_DEGREE = 50
@@ -75,8 +77,7 @@ class LinkedAccount:
 
     @strawberry.field
     async def account(self, info: LinkageInfo) -> Account:
-        row = await info.context.loaders.account.load(self.account_id)
-        return Account.from_row(row or {"account_id": self.account_id})
+        return await info.context.loaders.account_or_stub(self.account_id)
 
 
 @strawberry.type(description="A cluster the account belongs to.")
@@ -174,11 +175,10 @@ class Account:
                               first: int | None = 20, include_hubs: bool = False,
                               hub_degree: int = HUB_DEGREE) -> list[LinkedAccount]:
         kinds = via or list(IdentifierKind)
-        rel_types = sorted({rel for kind in kinds for rel in REL_TYPES_BY_KIND[kind]})
-        rows = await info.context.database.run(get_query("api_account_linked"), {
-            "account_id": str(self.id), "rel_types": rel_types,
-            "hub_cap": max(1, min(hub_degree, HARD_DEGREE)), "hard_cap": HARD_DEGREE,
-            "include_hubs": include_hubs, "limit": page_size(first, info.context.settings.api_page_cap)})
+        rel_types = tuple(sorted({rel for kind in kinds for rel in REL_TYPES_BY_KIND[kind]}))
+        rows = await info.context.loaders.account_links.load((
+            str(self.id), rel_types, max(1, min(hub_degree, HARD_DEGREE)), HARD_DEGREE, include_hubs,
+            page_size(first, info.context.settings.api_page_cap)))
         return [LinkedAccount(account_id=row["account_id"], strength=float(row["strength"]),
                               via=[LinkIdentifier(kind=KIND_BY_LABEL.get(v["kind"], v["kind"]),
                                                   value=str(v["value"]), shared_by=int(v["shared_by"]))

@@ -1,4 +1,7 @@
-"""Cluster, its evidence, members, shared infrastructure, timeline and case notes."""
+"""Cluster, its evidence, members, shared infrastructure, timeline and case notes.
+
+Fields fetch through the request's DataLoaders (`app/api/loaders.py`), never the database directly.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from app.api.cursors import page_size
 from app.api.errors import BadInputError
 from app.api.types.common import CaseStatus, MetricEntry, PageInfo, TimelineResolution, Verdict, to_datetime
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: account.py imports this module, never the other way round
     from app.api.types.account import Account
 
 AccountRef = Annotated["Account", strawberry.lazy("app.api.types.account")]
@@ -37,7 +40,8 @@ def parse_evidence(raw: Any) -> list[Evidence]:
     evidence = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
-            metrics = item.get("metrics") if isinstance(item.get("metrics"), dict) else {}
+            raw_metrics = item.get("metrics")
+            metrics = raw_metrics if isinstance(raw_metrics, dict) else {}
             evidence.append(Evidence(signal=str(item.get("signal", "")), score=float(item.get("score") or 0),
                                      summary=str(item.get("summary", "")),
                                      metrics=MetricEntry.from_items(metrics)))
@@ -97,10 +101,7 @@ class Member:
 
     @strawberry.field
     async def account(self, info: LinkageInfo) -> AccountRef:
-        from app.api.types.account import Account
-
-        row = await info.context.loaders.account.load(self.account_id)
-        return Account.from_row(row or {"account_id": self.account_id})
+        return await info.context.loaders.account_or_stub(self.account_id)
 
 
 @strawberry.type(description="A page of a cluster's members, ordered by account id.")
@@ -192,10 +193,7 @@ class ClusterConnection:
 
     @strawberry.field(description="How many clusters match the filters (one extra query, only when asked).")
     async def total_count(self, info: LinkageInfo) -> int:
-        from graph.queries import get_query
-
-        rows = await info.context.database.run(get_query("api_clusters_count"), self.filters)
-        return int(rows[0]["total"]) if rows else 0
+        return await info.context.loaders.cluster_count.load(tuple(self.filters.items()))
 
     @strawberry.field
     def nodes(self) -> list[Cluster]:

@@ -4,10 +4,14 @@ A key looks like `lk_<key_id>_<secret>`. Only `sha256("<key_id>:<secret>")` is s
 node keyed by `key_id`), so a leaked graph does not leak usable keys; the secret is printed once, at
 creation. Verification looks the credential up by its id and compares hashes with `hmac.compare_digest`.
 
-    >>> token = format_key("0123456789ab", "s3cret")
+    >>> token = format_key("0123456789ab", "s3cret-s3cret-s3cret")
+    >>> token
+    'lk_0123456789ab_s3cret-s3cret-s3cret'
     >>> parse_key(token)
-    ('0123456789ab', 's3cret')
-    >>> hash_secret("0123456789ab", "s3cret") == hash_secret(*parse_key(token))
+    ('0123456789ab', 's3cret-s3cret-s3cret')
+    >>> parse_key("lk_0123456789ab_short") is None       # secrets have at least 16 characters
+    True
+    >>> hash_secret("0123456789ab", "s3cret-s3cret-s3cret") == hash_secret(*parse_key(token))
     True
 """
 
@@ -82,22 +86,20 @@ def create_key(database: Database, *, name: str, role: Role) -> NewKey:
     if not name.strip() or len(name) > 100:
         raise InputError("a key needs a name of 1-100 characters", field="name")
     key, key_hash = generate_key(name.strip(), role)
-    query = get_query("api_credential_create")
-    database.write(query.text, {"key_id": key.key_id, "key_hash": key_hash, "role": role.value,
-                                "name": key.name, "now": datetime.now(UTC)}, name=query.name)
+    database.run(get_query("api_credential_create"), {"key_id": key.key_id, "key_hash": key_hash,
+                                                       "role": role.value, "name": key.name,
+                                                       "now": datetime.now(UTC)})
     return key
 
 
 def list_keys(database: Database) -> list[dict[str, Any]]:
     """Every credential's id, name, role, creation and revocation time (never the hash)."""
-    query = get_query("api_credential_list")
-    return [row["credential"] for row in database.read(query.text, name=query.name)]
+    return [row["credential"] for row in database.run(get_query("api_credential_list"))]
 
 
 def revoke_key(database: Database, key_id: str) -> dict[str, Any]:
     """Mark a credential revoked; NotFoundError for an unknown id."""
-    query = get_query("api_credential_revoke")
-    rows = database.write(query.text, {"key_id": key_id, "now": datetime.now(UTC)}, name=query.name)
+    rows = database.run(get_query("api_credential_revoke"), {"key_id": key_id, "now": datetime.now(UTC)})
     if not rows:
         raise NotFoundError(f"no API key {key_id!r}")
     return dict(rows[0]["credential"])

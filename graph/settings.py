@@ -1,7 +1,9 @@
 """Settings for every linkage process, read from the environment and an optional `.env` file.
 
 The Neo4j connection uses the standard variables (`NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`,
-`NEO4J_DATABASE`); everything of linkage's own has the `LINKAGE_` prefix.
+`NEO4J_DATABASE`); everything of linkage's own has the `LINKAGE_` prefix. The module sits at the bottom of
+the layers (graph/), because the database access, the loader and the local server read it, and nothing in
+graph/ depends on app/.
 
     >>> settings = Settings(_env_file=None, NEO4J_URI="bolt://127.0.0.1:7999")
     >>> settings.bolt_port, settings.is_local_server

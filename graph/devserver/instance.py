@@ -1,19 +1,14 @@
-"""The local Neo4j Community server, assembled from Maven Central and managed without Docker.
+"""One local Neo4j instance: its configuration, start, stop and status, through Neo4j's own launcher.
 
-`deploy/neo4j/pom.xml` pins Neo4j 5.26 LTS, Neo4j Browser and APOC core. `assemble_server` runs Maven once
-into `LINKAGE_NEO4J_SERVER_DIR/neo4j-<version>` (lib/ and plugins/, shared by every local instance) and
-reuses it while the descriptor is unchanged. Each instance has its own home (`LINKAGE_NEO4J_HOME`: conf,
-data, logs, run) and ports, so a test server and a developer's server run side by side. Start, stop and
-status go through Neo4j's own launcher (`org.neo4j.server.startup.Neo4jCommand`), which reads the JVM flags
-of the official distribution from the rendered neo4j.conf.
+Each instance has its own home (`LINKAGE_NEO4J_HOME`: conf, data, logs, run) and ports, so a test server
+and a developer's server run side by side. Start, stop and status go through Neo4j's own launcher
+(`org.neo4j.server.startup.Neo4jCommand`), which reads the JVM flags of the official distribution from the
+rendered neo4j.conf.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
-import shutil
 import socket
 import subprocess
 import time
@@ -22,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from app.settings import Settings
-from graph.errors import LocalServerError, ToolMissingError
+from graph.db import Database, make_driver
+from graph.devserver.assemble import assemble_server, find_deploy_dir, require_tool, server_dist_dir
+from graph.errors import LocalServerError
+from graph.queries import get_query
+from graph.settings import Settings
 
 LAUNCHER = "org.neo4j.server.startup.Neo4jCommand"
 ADMIN = "org.neo4j.server.startup.Neo4jAdminCommand"
-DEPLOY_SUBDIR = Path("deploy") / "neo4j"
 
 
 @dataclass(frozen=True)
@@ -46,68 +43,6 @@ class ServerStatus:
             state = "stopped"
         return f"Neo4j at {self.home}: {state}; bolt://127.0.0.1:{self.bolt_port}, " \
                f"http://127.0.0.1:{self.http_port}/browser/"
-
-
-def find_deploy_dir() -> Path:
-    """Locate deploy/neo4j (the pom and conf template): the checkout this package lives in, or cwd."""
-    candidates = [Path(__file__).resolve().parents[1], *Path.cwd().resolve().parents, Path.cwd().resolve()]
-    for root in candidates:
-        if (root / DEPLOY_SUBDIR / "pom.xml").is_file():
-            return root / DEPLOY_SUBDIR
-    raise LocalServerError(
-        "deploy/neo4j/pom.xml not found: run linkage from a checkout of the repository, "
-        "or point NEO4J_URI at an existing server"
-    )
-
-
-def _require_tool(name: str, purpose: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        raise ToolMissingError(f"{name} is not installed; it is needed to {purpose} "
-                               f"(on Debian: apt-get install {'default-jdk' if name == 'java' else 'maven'})")
-    return path
-
-
-def _descriptor_digest(deploy_dir: Path) -> str:
-    return hashlib.sha256((deploy_dir / "pom.xml").read_bytes()).hexdigest()[:16]
-
-
-def neo4j_version(deploy_dir: Path) -> str:
-    match = re.search(r"<neo4j.version>([^<]+)</neo4j.version>", (deploy_dir / "pom.xml").read_text())
-    if not match:
-        raise LocalServerError(f"{deploy_dir / 'pom.xml'}: no <neo4j.version> property")
-    return match.group(1)
-
-
-def server_dist_dir(settings: Settings, deploy_dir: Path) -> Path:
-    return settings.neo4j_server_dir.resolve() / f"neo4j-{neo4j_version(deploy_dir)}"
-
-
-def assemble_server(settings: Settings, *, echo: Callable[[str], None] = print) -> Path:
-    """Build (once) the server's lib/ and plugins/ with Maven; return the folder holding them."""
-    deploy_dir = find_deploy_dir()
-    dist = server_dist_dir(settings, deploy_dir)
-    marker = dist / ".assembled"
-    digest = _descriptor_digest(deploy_dir)
-    if marker.is_file() and marker.read_text().strip() == digest:
-        return dist
-    _require_tool("java", "run Neo4j")
-    mvn = _require_tool("mvn", "assemble Neo4j from Maven Central")
-    echo(f"Assembling Neo4j {neo4j_version(deploy_dir)} from Maven Central into {dist} "
-         "(once; later starts reuse it)...")
-    if dist.exists():
-        shutil.rmtree(dist)
-    staging = dist.with_name(dist.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    command = [mvn, "-B", "-q", "-f", str(deploy_dir / "pom.xml"), "package",
-               f"-Dlinkage.server.dir={staging}"]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        tail = "\n".join((completed.stdout + completed.stderr).strip().splitlines()[-15:])
-        raise LocalServerError(f"Maven could not assemble Neo4j (exit {completed.returncode}):\n{tail}")
-    staging.rename(dist)  # only a complete build is ever used
-    marker.write_text(digest + "\n")
-    return dist
 
 
 def render_conf(settings: Settings, dist: Path) -> Path:
@@ -141,7 +76,7 @@ def _java_env(settings: Settings) -> dict[str, str]:
 
 def _run_java(settings: Settings, dist: Path, main_class: str, *args: str,
               timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    java = _require_tool("java", "run Neo4j")
+    java = require_tool("java", "run Neo4j")
     command = [java, "-cp", str(dist / "lib" / "*"), main_class, *args]
     return subprocess.run(command, capture_output=True, text=True, env=_java_env(settings),
                           timeout=timeout, check=False, cwd=settings.neo4j_home.resolve())
@@ -170,18 +105,16 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def bolt_answers(settings: Settings) -> bool:
     """True when the server accepts our credentials and runs a query."""
-    from graph.db import make_driver  # local import: the driver is not needed to manage files
-
     if not port_open(settings.bolt_port):
         return False
-    driver = make_driver(settings)
+    database = Database(make_driver(settings), settings)
     try:
-        driver.execute_query("RETURN 1", database_=settings.neo4j_database)
+        database.run(get_query("db_ping"))
         return True
     except Exception:  # any failure means "not ready yet" here; start() reports the cause
         return False
     finally:
-        driver.close()
+        database.close()
 
 
 def server_status(settings: Settings) -> ServerStatus:

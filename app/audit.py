@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,3 +34,9 @@ class AuditLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:
                 handle.write(line)
+
+
+def record_cli(path: Path, operation: str, **facts: str | int | float | None) -> None:
+    """One audit record of a CLI command, whose operator is the machine's own admin (actor `cli`)."""
+    AuditLog(path).record(operation=operation, actor="cli", key_id=None, role="admin",
+                          request_id=uuid.uuid4().hex, outcome="ok", **facts)
