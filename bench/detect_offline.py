@@ -77,13 +77,14 @@ def build(directory: Path):  # type: ignore[no-untyped-def]
 
     data.incidences["payment"] = build_incidence("payment", fetch(
         "SELECT account_id, fingerprint, 1, kind FROM pm", ["account_id", "identifier", "requests", "kind"]), index)
+    request_pairs = "SELECT account_id, ip FROM req" if "ip" in req_columns else \
+        "SELECT NULL account_id, NULL ip WHERE false"
+    signup_pairs = "SELECT account_id, signup_ip AS ip, 0 FROM acc WHERE signup_ip IS NOT NULL" \
+        if "signup_ip" in acc_columns else "SELECT NULL, NULL, 0 WHERE false"
     data.incidences["ip"] = build_incidence("ip", fetch(
         f"""SELECT r.account_id, r.ip, r.n, coalesce(m.kind,'unknown'), m.proxy_network, coalesce(m.anonymous,false)
-           FROM (SELECT account_id, ip, count(*) n FROM ({request_ip.replace('SELECT ip', 'SELECT account_id, ip')
-                                                             if 'ip' in req_columns else 'SELECT NULL account_id, NULL ip WHERE false'})
-                 WHERE ip IS NOT NULL GROUP BY ALL
-                 UNION ALL {signup_ip.replace('SELECT signup_ip AS ip', 'SELECT account_id, signup_ip AS ip, 0')
-                            if 'signup_ip' in acc_columns else 'SELECT NULL, NULL, 0 WHERE false'}) r
+           FROM (SELECT account_id, ip, count(*) n FROM ({request_pairs}) WHERE ip IS NOT NULL GROUP BY ALL
+                 UNION ALL {signup_pairs}) r
            LEFT JOIN ip_match m USING (ip)""",
         ["account_id", "identifier", "requests", "kind", "proxy_network", "anonymous"]), index)
     if "signup_ip" in acc_columns:

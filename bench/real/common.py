@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-
 from graph.templates import mask_prompt_sql
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -45,7 +45,7 @@ def cohesion(links: Links, members: np.ndarray, top: int = 3) -> dict[str, Any] 
             if held[ident] >= 2:
                 shared.append((int(held[ident]), kind, int(ident)))
     shared.sort(key=lambda item: (-item[0], item[1], item[2]))
-    report = []
+    report: list[dict[str, Any]] = []
     for holding, kind, ident in shared[:top]:
         identifiers = model.identifiers[kind]
         kind_index = PAIR_KINDS.index(kind)

@@ -115,6 +115,11 @@ class DetectionConfig:
     signal_quota_share_span: float = 0.4
     signal_quota_spike_floor: float = 2.0  # the mode against its neighbours: 2× is noise, 5× a cap
     signal_quota_spike_span: float = 3.0
+    # Relay: a member's first bucket within this many buckets after another member's last one is a hand-over.
+    signal_relay_min_members: int = 5
+    signal_relay_gap_buckets: int = 2
+    signal_relay_share_floor: float = 0.3
+    signal_relay_share_span: float = 0.4
     signal_signup_min_members: int = 5
     signal_signup_fraction_floor: float = 0.3
     signal_signup_fraction_span: float = 0.5

@@ -36,7 +36,7 @@ def _row_products(indptr_a: np.ndarray, indices_a: np.ndarray, data_a: np.ndarra
         strongest[p] = best
 
 
-def row_products(left_matrix, right_matrix, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def row_products(left_matrix, right_matrix, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each pair (u, v): Σ_k L[u,k]·R[v,k] and max_k L[u,k]·R[v,k] over CSR matrices with sorted
     indices.
 
@@ -60,7 +60,7 @@ def row_products(left_matrix, right_matrix, pairs: np.ndarray) -> tuple[np.ndarr
     return total, strongest
 
 
-def _canonical(matrix):  # type: ignore[no-untyped-def]
+def _canonical(matrix):
     if not matrix.has_sorted_indices:
         matrix = matrix.sorted_indices()
     return matrix
@@ -104,7 +104,7 @@ def _binned_overlap_surprise(indptr: np.ndarray, indices: np.ndarray, item_bin: 
         result[p] = surprise
 
 
-def binned_overlap_surprise(sets, item_bin: np.ndarray, counts: np.ndarray, bin_log_miss: np.ndarray,  # type: ignore[no-untyped-def]
+def binned_overlap_surprise(sets, item_bin: np.ndarray, counts: np.ndarray, bin_log_miss: np.ndarray,
                             bin_size: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each pair of rows of a binary CSR matrix: the number of items they share, and the sum over
     popularity bins of the Poisson surprise of the items shared in that bin against the number two rows with

@@ -148,7 +148,10 @@ def holder_coherence(model: EvidenceModel, kind: str, idents: np.ndarray) -> np.
 def judge_pools(model: EvidenceModel) -> Glue:
     """Glue edges of every ownership identifier that joins: household scale, or coherent holders."""
     config = model.config
-    edges, kinds, idents, pools = [], [], [], []
+    edges: list[np.ndarray] = []
+    kinds: list[np.ndarray] = []
+    idents: list[np.ndarray] = []
+    pools: list[Pool] = []
     for kind in OWNERSHIP_KINDS:
         identifiers = model.identifiers.get(kind)
         if identifiers is None:

@@ -39,6 +39,7 @@ SIGNALS: dict[str, tuple[str, float]] = {
     "load_balancing": ("coordination", 0.85),
     "release_cohort": ("coordination", 0.8),
     "quota_pinning": ("coordination", 0.7),
+    "relay": ("coordination", 0.8),
     "template_playbook": ("purpose", 0.7),
     "model_pivot": ("purpose", 0.6),
     "capability_focus": ("purpose", 0.35),

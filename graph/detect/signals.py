@@ -279,6 +279,43 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     return signals
 
 
+def relay(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Hand-overs: members whose activity starts within `signal_relay_gap_buckets` after another member's
+    activity stops, far more often than starts and stops of that many accounts over that span would meet
+    by chance. One account at a time burns its quota, the next takes over: the lifetimes tile time."""
+    config = ctx.config
+    if members.size < config.signal_relay_min_members:
+        return None
+    indptr = ctx.data.activity_indptr
+    lengths = indptr[members + 1] - indptr[members]
+    active = members[lengths > 0]
+    if active.size < config.signal_relay_min_members:
+        return None
+    buckets = ctx.data.activity_bucket
+    starts = np.asarray([buckets[indptr[m]:indptr[m + 1]].min() for m in active], dtype=np.int64)
+    ends = np.asarray([buckets[indptr[m]:indptr[m + 1]].max() for m in active], dtype=np.int64)
+    gap = config.signal_relay_gap_buckets
+    sorted_ends = np.sort(ends)
+    # A start is a hand-over when some other member's last bucket lies in [start − gap, start − 1].
+    before = np.searchsorted(sorted_ends, starts - gap, side="left")
+    upto = np.searchsorted(sorted_ends, starts - 1, side="right")
+    handovers = int(((upto - before) > 0).sum())
+    span = max(int(ends.max() - starts.min()) + 1, 1)
+    expected = active.size * (1.0 - np.exp(-active.size * gap / span))
+    if handovers < 3 or handovers <= 2 * expected:
+        return None
+    share = handovers / active.size
+    lifetimes = (ends - starts + 1).astype(np.float64)
+    return Signal(
+        "relay", ramp(share, config.signal_relay_share_floor, config.signal_relay_share_span),
+        f"{handovers} of {active.size} members started within {gap * ctx.bucket_minutes} minutes after another "
+        f"member stopped (about {expected:.1f} by chance); median lifetime "
+        f"{float(np.median(lifetimes)) * ctx.bucket_minutes / 60:.1f} h",
+        {"handovers": handovers, "expected_by_chance": round(float(expected), 2), "members_active": int(active.size),
+         "median_lifetime_hours": round(float(np.median(lifetimes)) * ctx.bucket_minutes / 60, 2)},
+    )
+
+
 def template_playbook(ctx: Context, members: np.ndarray) -> Signal | None:
     """Share of member prompts on templates that at least half the members use and that are mostly used
     inside the cluster: a playbook, not the boilerplate every user of a popular SDK sends."""
@@ -493,7 +530,7 @@ def cluster_signals(ctx: Context, members: np.ndarray) -> tuple[list[Signal], Si
     signals.extend(timing_signals(ctx, members))
     signals.extend(model_pivot(ctx, members))
     for single in (template_playbook(ctx, members), capability_focus(ctx, members), signup_burst(ctx, members),
-                   quota_pinning(ctx, members), scripted_registration(ctx, members)):
+                   quota_pinning(ctx, members), scripted_registration(ctx, members), relay(ctx, members)):
         if single:
             signals.append(single)
     return signals, declared_org(ctx, members)

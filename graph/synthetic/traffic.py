@@ -240,8 +240,10 @@ def build_request_chunk(ctx: TrafficContext, lo: int, hi: int, index: int) -> pa
             else ctx.prompts.template_ids.take(pa.array(templates[order]))
         )
     elif ctx.prompt_mode == "text":
+        assert detail is not None, "extended rows carry task details"
         prompt_column = ctx.prompts.assemble_with_details(head[order], tail[order], aside[order], detail[order])
     else:
+        assert ctx.prompts.template_numbers is not None and detail is not None, "extended template rows"
         numbers = ctx.prompts.template_numbers[templates]
         ext.template_numbers(templates, tail, detail, numbers)
         prompt_column = to_string_array(format_hex_ids("tpl_", numbers[order], 8))
