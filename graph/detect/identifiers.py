@@ -35,6 +35,10 @@ OWNERSHIP_KINDS = ("payment", "api_key")
 DEVICE_KINDS = ("ip", "client")
 DOMAIN_KINDS = ("email_domain",)
 PAIR_KINDS = OWNERSHIP_KINDS + DEVICE_KINDS + DOMAIN_KINDS
+# Identifiers that can join their holders outright when the holders look like one operator: a payer, a
+# credential, an organisation's own e-mail domain (a rare domain held by dozens is an organisation, real
+# or made up for the occasion; mainstream mail providers are hubs and never join anything).
+GLUE_KINDS = ("payment", "api_key", "email_domain")
 
 
 def surprise(population: float, count: np.ndarray | float) -> np.ndarray:
