@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.detect.activity import ActivityModel, rowwise_dot, timing_nats
+from graph.detect.blocks import distinct
 from graph.detect.cohorts import CreationTimes, pivot_cohorts
 from graph.detect.config import DetectionConfig
 from graph.detect.content import TailCalibration, TemplateProfile, calibrate_templates, template_nats, template_profile
@@ -178,7 +179,7 @@ def registration_matrices(data: DetectionInput, config: DetectionConfig) \
         holders.data[:] = 1.0
         degrees = incidence.degrees()
         usable = (degrees >= 2) & (degrees <= config.pair_degree_cap)
-        nats = np.where(usable, surprise(np.unique(incidence.account).size, degrees), 0.0)
+        nats = np.where(usable, surprise(distinct(incidence.account).size, degrees), 0.0)
         weighted = sp.csr_matrix(holders @ sp.diags(nats))
         weighted.eliminate_zeros()
         result[kind] = (weighted, holders)

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.detect.activity import rowwise_dot
-from graph.detect.blocks import EMPTY_PAIRS, block_pairs
+from graph.detect.blocks import EMPTY_PAIRS, block_pairs, distinct
 from graph.detect.cohorts import cohort_pairs
 from graph.detect.components import component_labels
 from graph.detect.config import DetectionConfig
@@ -69,7 +69,7 @@ def unique_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
         return EMPTY_PAIRS
     stacked = np.sort(stacked, axis=1)
     stacked = stacked[stacked[:, 0] != stacked[:, 1]]
-    keys = np.unique(stacked[:, 0] * np.int64(n) + stacked[:, 1])
+    keys = distinct(stacked[:, 0] * np.int64(n) + stacked[:, 1])
     return np.stack([keys // n, keys % n], axis=1)
 
 
@@ -124,7 +124,7 @@ def template_candidate_pairs(data: DetectionInput, config: DetectionConfig) -> n
     if rows.size == 0:
         return EMPTY_PAIRS
     rare_rows, rare_tokens = first_per_row(rows, tokens, (tokens, degrees[tokens]), config.rarest_templates)
-    senders = max(np.unique(incidence.account).size, 1)
+    senders = max(distinct(incidence.account).size, 1)
     blockable = degrees[tokens] <= config.template_block_max_share * senders
     top_rows, top_tokens = first_per_row(rows[blockable], tokens[blockable],
                                          (tokens[blockable], -requests[blockable]), config.dominant_templates)
@@ -281,5 +281,6 @@ def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:
 
 def _distinct_per_key(keys: np.ndarray, values: np.ndarray, n_keys: int) -> np.ndarray:
     """Number of distinct values per key index."""
-    pairs = np.unique(np.stack([keys, values], axis=1), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n_keys)
+    span = np.int64(max(int(values.max()) + 1, 1)) if values.size else np.int64(1)
+    combined = distinct(keys.astype(np.int64) * span + values)
+    return np.bincount(combined // span, minlength=n_keys)

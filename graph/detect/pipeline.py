@@ -15,13 +15,13 @@ import numpy as np
 
 from graph.db import Database
 from graph.detect.blocks import csr_positions
-from graph.detect.cohesion import cohesion
+from graph.detect.cohesion import ClusterEdges, cohesion
 from graph.detect.components import clusters_from_labels, component_labels
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, read_inputs
 from graph.detect.links import build_links
 from graph.detect.persist import ClusterResult, assign_ids, read_previous_membership, write_clusters
-from graph.detect.scoring import score_cluster
+from graph.detect.scoring import score_cluster, size_factor
 from graph.detect.signals import Context, cluster_signals
 
 Progress = Callable[[str], None]
@@ -74,19 +74,24 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
 
     started = time.perf_counter()
     edges = np.concatenate([links.glue, links.pairs]) if links.pairs.size else links.glue
-    groups = clusters_from_labels(component_labels(data.n_accounts, edges))
+    labels = component_labels(data.n_accounts, edges)
+    groups = clusters_from_labels(labels)
     member_ids = [[data.account_ids[i] for i in group] for group in groups]
     ids = assign_ids(member_ids, previous or {})
     timings["clusters"] = time.perf_counter() - started
 
     started = time.perf_counter()
     context = Context.build(data, config, links.cohorts, links.model.activity if links.model else None)
+    cluster_edges = ClusterEdges(links, labels)
     results: list[ClusterResult] = []
     for cluster_id, group, members in zip(ids, groups, member_ids, strict=True):
-        signals, mitigation = cluster_signals(context, group)
+        # A cluster too small to reach `review` whatever its signals (size factor below the threshold) gets
+        # only the identifier signals that say why it holds together.
+        reachable = size_factor(group.size, config) >= config.review_threshold
+        signals, mitigation = cluster_signals(context, group, full=reachable)
         verdict = score_cluster(len(group), signals, mitigation, config)
-        if verdict.verdict != "benign" or group.size >= config.full_size:
-            held = cohesion(links, group)
+        if verdict.verdict != "benign":
+            held = cohesion(cluster_edges, group)
             if held is not None:
                 verdict.evidence.insert(len(verdict.evidence) - 1, cohesion_evidence(held, group.size))
         by_name = {s.name: s for s in signals}

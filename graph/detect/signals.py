@@ -27,7 +27,7 @@ import numpy as np
 from scipy.stats import poisson
 
 from graph.detect.activity import ActivityModel
-from graph.detect.blocks import csr_positions
+from graph.detect.blocks import csr_positions, distinct
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Incidence
 
@@ -179,17 +179,17 @@ def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
              "proxy_networks": top,
              "exit_ips": len(set(idents[anonymous].tolist()))},
         ))
-    distinct = np.unique(idents)
-    reuse = idents.size / max(distinct.size, 1)
+    different = distinct(idents)
+    reuse = idents.size / max(different.size, 1)
     ip_members = Counter(idents.tolist())
     shared_ips = sum(1 for n in ip_members.values() if n >= 3)
-    kinds = Counter(str(kind_attr[i]) for i in distinct)
+    kinds = Counter(str(kind_attr[i]) for i in different)
     if shared_ips:
         signals.append(Signal(
             "shared_ips", ramp(reuse, config.signal_ip_reuse_floor, config.signal_ip_reuse_span),
             f"{shared_ips} IPs each used by 3+ members; {idents.size} member-IP links over "
-            f"{distinct.size} IPs ({reuse:.1f} members per IP)",
-            {"ips_shared_by_3_plus": shared_ips, "distinct_ips": int(distinct.size),
+            f"{different.size} IPs ({reuse:.1f} members per IP)",
+            {"ips_shared_by_3_plus": shared_ips, "distinct_ips": int(different.size),
              "members_per_ip": round(reuse, 2), "ip_kinds": dict(kinds.most_common())},
         ))
     return signals
@@ -233,16 +233,20 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     totals = np.bincount(inverse, weights=counts)
     first, last = int(unique.min()), int(unique.max())
     span = last - first + 1
-    expected = expected_together(ctx, members, unique, np.bincount(owner, minlength=members.size))
     # A burst: far more members together than independent members with their own habits would be
     # (Poisson tail below signal_burst_p_value), and a real share of the cluster at once.
-    improbable = poisson.sf(active_members - 1, np.maximum(expected, 1e-9)) < config.signal_burst_p_value
-    bursts = (improbable & (active_members >= config.signal_burst_min_members)
-              & (active_members >= config.signal_burst_member_share * members.size))
+    crowded = ((active_members >= config.signal_burst_min_members)
+               & (active_members >= config.signal_burst_member_share * members.size))
+    bursts = np.zeros(unique.size, dtype=bool)
+    expected = np.zeros(unique.size)
+    if crowded.any():  # the expectation is only needed where a burst is possible at all
+        expected = expected_together(ctx, members, unique, np.bincount(owner, minlength=members.size))
+        improbable = poisson.sf(active_members - 1, np.maximum(expected, 1e-9)) < config.signal_burst_p_value
+        bursts = crowded & improbable
     burst_share = float(active_members[bursts].sum() / active_members.sum())
     if bursts.any():
         # Coordination repeats: bursts on one day are one shared event (a class, a launch).
-        burst_days = int(np.unique(unique[bursts] // ctx.activity.slots_per_day).size)
+        burst_days = int(distinct(unique[bursts] // ctx.activity.slots_per_day).size)
         repeated = min(1.0, burst_days / config.signal_burst_min_days)
         signals.append(Signal(
             "synchronized_bursts",
@@ -430,7 +434,7 @@ def quota_pinning(ctx: Context, members: np.ndarray) -> Signal | None:
         * ramp(spike, config.signal_quota_spike_floor, config.signal_quota_spike_span)
     if score <= 0:
         return None
-    accounts = int(np.unique(unique // np.int64(1 << 32)).size)
+    accounts = int(distinct(unique // np.int64(1 << 32)).size)
     return Signal(
         "quota_pinning", score,
         f"{share:.0%} of {per_day.size} member-days have exactly {mode} requests, {spike:.0f}× as many as "
@@ -520,13 +524,16 @@ def declared_org(ctx: Context, members: np.ndarray) -> Signal | None:
     return None
 
 
-def cluster_signals(ctx: Context, members: np.ndarray) -> tuple[list[Signal], Signal | None]:
-    """Every applicable signal of a cluster, and its declared-organisation mitigation if any."""
+def cluster_signals(ctx: Context, members: np.ndarray, full: bool = True) -> tuple[list[Signal], Signal | None]:
+    """Every applicable signal of a cluster, and its declared-organisation mitigation if any (with
+    `full=False` only the identifier signals: for clusters too small to be an operation whatever they do)."""
     signals: list[Signal] = []
     for single in (shared_payment(ctx, members),):
         if single:
             signals.append(single)
     signals.extend(ip_signals(ctx, members))
+    if not full:
+        return signals, declared_org(ctx, members)
     signals.extend(timing_signals(ctx, members))
     signals.extend(model_pivot(ctx, members))
     for single in (template_playbook(ctx, members), capability_focus(ctx, members), signup_burst(ctx, members),
