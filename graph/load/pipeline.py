@@ -15,6 +15,7 @@ anywhere before the end is finished by a rerun.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -27,8 +28,8 @@ import duckdb
 from graph.db import Database
 from graph.load import aggregate
 from graph.load.batches import BatchWriter, ProgressSink, Step
-from graph.load.inputs import InputFile, discover_inputs, file_sha256
-from graph.load.quarantine import write_quarantine
+from graph.load.inputs import InputFile, check_kept_columns, discover_inputs, inspect_file
+from graph.load.quarantine import open_private_directory, write_quarantine
 from graph.load.resolve import resolve_ips
 from graph.load.stage import StagedTable, stage_file
 from graph.queries import get_query
@@ -250,14 +251,16 @@ def load_directory(
     anything is written for that file, and DatabaseUnavailableError/DatabaseError from Neo4j.
     """
     started = time.perf_counter()
+    check_kept_columns(database.settings.kept_columns)
     inputs = discover_inputs(directory)
     summary = LoadSummary([], quarantine_dir or directory / "quarantine")
+    os.close(open_private_directory(summary.quarantine_dir))  # a planted symlink fails before any write
     loaded: list[LoadedInput] = []
     with duckdb_session(input_file.path for input_file in inputs) as con:
         run = LoadRun(database, con, summary.quarantine_dir, batch_size or database.settings.load_batch_size,
                       progress)
         for input_file in inputs:
-            file_id = file_sha256(input_file.path)
+            file_id = inspect_file(input_file, max_decompressed=database.settings.load_max_decompressed)
             if is_loaded(database, file_id):
                 summary.tables.append(TableSummary(input_file.table, input_file.path.name, "skipped"))
                 continue
