@@ -43,6 +43,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Services where dots in the local part do not matter, and the domain they are folded to.
 DOTLESS_DOMAINS: dict[str, str] = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
@@ -59,6 +60,8 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("\\u00a0İstanbul\\u200b ")
     'i̇stanbul'
     """
+    if text.isascii():  # the common case, same result: NFKC is the identity and folding is lower-casing
+        return text.lower().strip()
     value = unicodedata.normalize("NFKC", text)
     value = "".join(char for char in value if unicodedata.category(char) != "Cf")
     return unicodedata.normalize("NFKC", value.casefold()).strip()
@@ -79,7 +82,10 @@ def normalise_domain(domain: str) -> str:
     >>> normalise_domain("Example.COM.")
     'example.com'
     """
-    value = _DOT_LIKE.sub(".", normalise_text(domain)).rstrip(".")
+    value = normalise_text(domain)
+    if value.isascii() and "xn--" not in value:  # the common case, same result as below
+        return value.rstrip(".").strip()
+    value = _DOT_LIKE.sub(".", value).rstrip(".")
     return normalise_text(".".join(_decode_label(label) for label in value.split(".")))
 
 
@@ -98,17 +104,32 @@ def normalise_email(email: str) -> str:
     return f"{local}@{domain}"
 
 
+def email_hasher(hash_key: str | bytes) -> Callable[[str], str | None]:
+    """`email_hash` under one key, for many addresses (the keyed state is prepared once).
+
+    >>> email_hasher("k")("A@x.org") == email_hash("a@x.org", "k")
+    True
+    """
+    keyed = hmac.new(hash_key.encode() if isinstance(hash_key, str) else hash_key, digestmod=hashlib.sha256)
+
+    def hash_one(email: str) -> str | None:
+        normalised = normalise_email(email)
+        if not normalised:
+            return None
+        digest = keyed.copy()
+        digest.update(normalised.encode("utf-8"))
+        return digest.hexdigest()
+
+    return hash_one
+
+
 def email_hash(email: str, hash_key: str | bytes) -> str | None:
     """HMAC-SHA256 (hex) of the normalised address under the provider's key; None when nothing is left.
 
     >>> email_hash("A@x.org", "k") == email_hash(" a@X.ORG.", b"k")
     True
     """
-    normalised = normalise_email(email)
-    if not normalised:
-        return None
-    key = hash_key.encode() if isinstance(hash_key, str) else hash_key
-    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+    return email_hasher(hash_key)(email)
 
 
 def email_domain(email: str) -> str | None:

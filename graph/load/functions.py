@@ -29,7 +29,7 @@ import duckdb
 import duckdb.func
 import pyarrow as pa
 
-from graph.identity import email_domain, email_hash, looks_like_email, normalise_domain
+from graph.identity import email_domain, email_hasher, looks_like_email, normalise_domain
 from graph.load.pan import looks_like_pan
 
 # Prefix of a kept column's value that was an email address (it is stored as its keyed hash).
@@ -47,13 +47,15 @@ def _vectorised(function: Callable[[str], Any], result_type: pa.DataType) -> Cal
 def register_functions(con: duckdb.DuckDBPyConnection, *, hash_key: bytes) -> None:
     """(Re)register the loader's functions on `con`, `linkage_email_hash` under `hash_key`."""
 
+    hash_email = email_hasher(hash_key)
+
     def kept_value(value: str) -> str:
         if looks_like_email(value):
-            return EMAIL_HASH_PREFIX + (email_hash(value, hash_key) or "")
+            return EMAIL_HASH_PREFIX + (hash_email(value) or "")
         return value
 
     functions: dict[str, tuple[Callable[[str], Any], pa.DataType, Any]] = {
-        "linkage_email_hash": (lambda value: email_hash(value, hash_key), pa.string(), duckdb.sqltypes.VARCHAR),
+        "linkage_email_hash": (hash_email, pa.string(), duckdb.sqltypes.VARCHAR),
         "linkage_email_domain": (email_domain, pa.string(), duckdb.sqltypes.VARCHAR),
         "linkage_domain": (lambda value: normalise_domain(value) or None, pa.string(), duckdb.sqltypes.VARCHAR),
         "linkage_looks_like_pan": (looks_like_pan, pa.bool_(), duckdb.sqltypes.BOOLEAN),
