@@ -101,7 +101,14 @@ def read_columns(con: duckdb.DuckDBPyConnection, input_file: InputFile) -> list[
         raise InputError(
             f"cannot read {input_file.format}: {_first_line(error)}", path=str(input_file.path)
         ) from error
-    return [row[0] for row in described if row[0] != "file_row_number"]
+    columns = [row[0] for row in described if row[0] != "file_row_number"]
+    if input_file.format == "jsonl" and columns == ["json"]:  # DuckDB found no common object shape
+        raise InputError(
+            "cannot find the keys of this JSONL file: every line must be a JSON object whose keys are "
+            "non-empty names (a line holds an array, a plain value or an empty key)",
+            path=str(input_file.path),
+        )
+    return columns
 
 
 def _first_line(error: Exception) -> str:

@@ -263,3 +263,30 @@ def test_written_files_are_private(tmp_path: Path, clean_database: Database) -> 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for path in (folder / "quarantine", audit.parent):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_odd_column_names_are_data(tmp_path: Path, clean_database: Database) -> None:
+    """Quotes, newlines, NUL, markup, formulas, 5,000 characters: as column names they are text to report,
+    never SQL, terminal markup or spreadsheet formulas."""
+    folder = tmp_path / "input"
+    names = ['a"b', "line\nbreak", "nul\u0000byte", "[red]markup[/red]", "=cmd|' /C calc'!A0", "x" * 5000]
+    plain = ["ünïcödé spalte", "Signup date (UTC)"]
+    rows = [{"account_id": "acct_good", "created_at": CREATED, **dict.fromkeys(plain, "kept out")}]
+    rows += [{"account_id": f"acct_{i}", "created_at": CREATED, name: "v"} for i, name in enumerate(names)]
+    _accounts_jsonl(folder, rows)
+    summary = load_directory(clean_database, folder)
+    assert (summary.tables[0].read, summary.tables[0].loaded, summary.tables[0].quarantined) == (7, 1, 6)
+    fields = [row["field"] for row in _quarantine_rows(folder)]
+    assert fields == [*names[:4], "'" + names[4], "x" * 128 + "…"]
+    warning = " ".join(summary.tables[0].warnings)
+    assert "'line\\nbreak'" in warning and "'nul\\x00byte'" in warning  # shown escaped
+    assert _account_ids(clean_database) == ["acct_good"]
+
+
+def test_jsonl_without_a_common_shape_is_a_clear_error(tmp_path: Path, clean_database: Database) -> None:
+    folder = tmp_path / "input"
+    _accounts_jsonl(folder, [{"account_id": "acct_a", "created_at": CREATED}])
+    with (folder / "accounts.jsonl").open("a") as handle:
+        handle.write('{"": "empty key"}\n')
+    with pytest.raises(InputError, match=r"accounts\.jsonl: cannot find the keys of this JSONL file"):
+        load_directory(clean_database, folder)
