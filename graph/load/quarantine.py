@@ -54,7 +54,11 @@ def neutralise_formulas(values: pa.Array) -> pa.Array:
 def open_private_directory(directory: Path) -> int:
     """Create `directory` (0700) if needed and open it without following a symbolic link; the descriptor
     anchors every write, so the folder cannot be swapped afterwards. Raises InputError for a symlink."""
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:  # e.g. a read-only input folder: name the way out
+        raise InputError(f"cannot create the quarantine folder ({error.strerror}); choose another with "
+                         "--quarantine PATH", path=str(directory)) from None
     try:
         return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as error:

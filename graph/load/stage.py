@@ -124,7 +124,6 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-_quote = quote_identifier
 
 
 def _sql_string(value: str) -> str:
@@ -366,15 +365,16 @@ def normalised_columns(input_file: InputFile, present: list[str], kept_here: lis
         if column == "prompt":
             expr = "NULLIF(CAST(prompt AS VARCHAR), '')" if "prompt" in present else "NULL::VARCHAR"
         elif column in present:
-            expr = f"NULLIF(trim(CAST({_quote(column)} AS VARCHAR)), '')"
+            expr = f"NULLIF(trim(CAST({quote_identifier(column)} AS VARCHAR)), '')"
         else:
             expr = "NULL::VARCHAR"
         normalised.append(f"{expr} AS {column}")
     normalised += [
-        f"linkage_kept_value(CAST({_quote(c)} AS VARCHAR)) AS {_quote(KEEP_PREFIX + c)}" for c in kept_here
+        f"linkage_kept_value(CAST({quote_identifier(c)} AS VARCHAR)) AS {quote_identifier(KEEP_PREFIX + c)}"
+        for c in kept_here
     ]
     unplain = [c for c in present if not is_plain_column_name(c)]
-    normalised += [f"CAST({_quote(c)} AS VARCHAR) AS {_unplain_alias(i)}" for i, c in enumerate(unplain)]
+    normalised += [f"CAST({quote_identifier(c)} AS VARCHAR) AS {_unplain_alias(i)}" for i, c in enumerate(unplain)]
     return normalised
 
 
@@ -395,7 +395,7 @@ def guard_checks(present: list[str], kept_here: list[str]) -> tuple[list[Check],
     last = [
         Check(
             c,
-            looks_like_pan_sql(_quote(KEEP_PREFIX + c)),
+            looks_like_pan_sql(quote_identifier(KEEP_PREFIX + c)),
             "looks like a card number (13-19 digits passing Luhn); never stored",
             f"'{REDACTED}'",
         )
@@ -409,11 +409,8 @@ def newline_count_sql(input_file: InputFile, present: list[str]) -> str:
     report physical line numbers."""
     if input_file.format != "csv":
         return "0"
-    return " + ".join(
-        f"coalesce(length(CAST({_quote(c)} AS VARCHAR)) - length(replace(CAST({_quote(c)} AS VARCHAR), "
-        f"chr(10), '')), 0)"
-        for c in present
-    )
+    texts = [f"CAST({quote_identifier(c)} AS VARCHAR)" for c in present]
+    return " + ".join(f"coalesce(length({text}) - length(replace({text}, chr(10), '')), 0)" for text in texts)
 
 
 def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[str], plan: Plan,
@@ -422,7 +419,7 @@ def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[
     reason and value per row."""
     columns_sql, checks = plan
     outputs = [f"{expr} AS {column}" for column, expr in columns_sql.items()]
-    outputs += [_quote(KEEP_PREFIX + c) for c in kept_here]
+    outputs += [quote_identifier(KEEP_PREFIX + c) for c in kept_here]
     field_case = " ".join(f"WHEN {c.bad} THEN {_sql_string(c.field)}" for c in checks)
     reason_case = " ".join(f"WHEN {c.bad} THEN {_sql_string(c.reason)}" for c in checks)
     value_case = " ".join(f"WHEN {c.bad} THEN {c.value or f'CAST({c.field} AS VARCHAR)'}" for c in checks)

@@ -290,3 +290,13 @@ def test_jsonl_without_a_common_shape_is_a_clear_error(tmp_path: Path, clean_dat
         handle.write('{"": "empty key"}\n')
     with pytest.raises(InputError, match=r"accounts\.jsonl: cannot find the keys of this JSONL file"):
         load_directory(clean_database, folder)
+
+
+def test_read_only_input_folder_names_the_quarantine_option(tmp_path: Path, clean_database: Database) -> None:
+    folder = tmp_path / "input"
+    _accounts_csv(folder, [{"account_id": "acct_a", "created_at": CREATED}])
+    (folder / "quarantine").write_text("a file where the folder should be\n")
+    with pytest.raises(InputError, match=r"cannot create the quarantine folder .*--quarantine PATH"):
+        load_directory(clean_database, folder)
+    load_directory(clean_database, folder, quarantine_dir=tmp_path / "elsewhere")
+    assert _account_ids(clean_database) == ["acct_a"]
