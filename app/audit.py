@@ -7,6 +7,7 @@ outcome; never argument values (emails, fingerprints, note text) — those stay 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -31,8 +32,11 @@ class AuditLog:
         }
         line = json.dumps(entry, separators=(",", ":")) + "\n"
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Owner-only (0600) from creation; never written through a symbolic link.
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                 0o600)
+            with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
                 handle.write(line)
 
 

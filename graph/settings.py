@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, ByteSize, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Used only by a local development server; `LINKAGE_ENV=production` refuses it.
@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     load_batch_size: int = Field(10_000, ge=1, le=200_000, validation_alias=_env("LINKAGE_LOAD_BATCH_SIZE"))
     # Extra input columns kept as node properties, as comma-separated `table.column` names.
     keep_columns: str = Field("", validation_alias=_env("LINKAGE_KEEP_COLUMNS"))
+    # A compressed input file (gzip, Parquet) that would decompress to more is refused (decompression bombs).
+    load_max_decompressed: ByteSize = Field(ByteSize(32 * 1024**3), gt=0,
+                                            validation_alias=_env("LINKAGE_LOAD_MAX_DECOMPRESSED"))
 
     # The API.
     api_host: str = Field("127.0.0.1", validation_alias=_env("LINKAGE_API_HOST"))
