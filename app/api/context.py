@@ -40,7 +40,8 @@ class Context(BaseContext):
                                  f"(your key has {self.principal.role.value})")
 
     def record(self, operation: str, outcome: str = "ok", **extra: str | int | float | None) -> None:
-        """Append an audit record for this caller and request (no argument values)."""
+        """Append an audit record for this caller and request (no argument values); AuditUnavailableError
+        when it cannot be written. An action records `started` before it takes effect (app/audit.py)."""
         self.audit.record(operation=operation, actor=self.principal.name, key_id=self.principal.key_id,
                           role=self.principal.role.value, request_id=self.request_id, outcome=outcome,
                           **extra)
