@@ -6,7 +6,8 @@
 UNWIND $requests AS request
 MATCH (c:Cluster {cluster_id: request.cluster_id})
 CALL (c, request) {
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH coalesce(a.activity_buckets, []) AS buckets, coalesce(a.activity_counts, []) AS counts
   UNWIND range(0, size(buckets) - 1) AS i
   WITH (buckets[i] * $bucket_minutes) / request.step_minutes AS step, counts[i] AS requests
