@@ -171,12 +171,12 @@ def deliver_alerts(settings: Settings, alerts: Sequence[Alert], *, client: httpx
     counts = {"delivered": 0, "failed": 0, "skipped": 0}
     if not alerts or not settings.alert_webhook_url or settings.alert_webhook_secret is None:
         return counts
-    url, secret = settings.alert_webhook_url, settings.alert_webhook_secret.get_secret_value()
-    delivery_log = DeliveryLog(settings.alert_log)
     own_client = client is None
     http = client or httpx.Client(timeout=settings.alert_timeout_s, follow_redirects=False)
     deadline = time.monotonic() + budget_s
     try:
+        url, secret = settings.alert_webhook_url, settings.alert_webhook_secret.get_secret_value()
+        delivery_log = DeliveryLog(settings.alert_log)
         for alert in alerts:
             if time.monotonic() >= deadline:
                 counts["skipped"] += 1
@@ -184,8 +184,9 @@ def deliver_alerts(settings: Settings, alerts: Sequence[Alert], *, client: httpx
                 continue
             outcome = _deliver_one(http, delivery_log, alert, url, secret, settings, sleep, deadline)
             counts[outcome] += 1
-    except Exception:  # alerts never fail detection; the log says what happened
+    except Exception:  # alerts never fail detection (the log may be what failed): the server log says why
         log.exception("alert delivery stopped")
+        counts["failed"] += len(alerts) - sum(counts.values())
     finally:
         if own_client:
             http.close()

@@ -36,6 +36,7 @@ class PreviousCluster:
     """A live cluster as the run in force left it."""
 
     cluster_id: str
+    size: int | None = None
     score: float | None = None
     verdict: str | None = None
     case_status: str | None = None
@@ -66,6 +67,8 @@ def classify_changes(found: Sequence[tuple[str, Sequence[str]]], previous: Mappi
                      previous_clusters: Mapping[str, PreviousCluster] | None = None) -> list[ClusterChange]:
     """Changes for `found` (cluster id, member ids) against the previous run's membership (account → old
     cluster id): one entry per found cluster, in the given order, then one per old cluster that ended.
+    `previous_clusters` adds scores, verdicts and the sizes the previous run recorded (also of clusters
+    whose accounts have all been deleted since).
 
     >>> previous = {m: "cl_big" for m in "abcdef"}
     >>> changes = classify_changes([("cl_big", list("abc")), ("cl_x", list("def"))], previous)
@@ -80,6 +83,7 @@ def classify_changes(found: Sequence[tuple[str, Sequence[str]]], previous: Mappi
     """
     details = previous_clusters or {}
     old_members: dict[str, int] = Counter(previous.values())
+    recorded = {cluster_id: before.size for cluster_id, before in details.items() if before.size}
     found_ids = {cluster_id for cluster_id, _ in found}
     overlaps: list[Counter[str]] = [Counter(previous[m] for m in members if m in previous) for _, members in found]
     # Lineage: old → new where at least half of the old cluster went into the new one ("flows into"), and
@@ -102,7 +106,7 @@ def classify_changes(found: Sequence[tuple[str, Sequence[str]]], previous: Mappi
     changes: list[ClusterChange] = []
     for new_id, members in found:
         before = details.get(new_id)
-        previous_size = old_members.get(new_id) or None
+        previous_size = recorded.get(new_id) or old_members.get(new_id) or None
         mine = sorted(parents.get(new_id, []))
         split_from = sorted(o for o in came_from.get(new_id, []) if o in split_old)
         if len(mine) >= 2:
@@ -119,7 +123,7 @@ def classify_changes(found: Sequence[tuple[str, Sequence[str]]], previous: Mappi
             cluster_id=new_id, change=change, found=True, size=len(members), previous_size=previous_size,
             previous_score=before.score if before and previous_size else None,
             previous_verdict=before.verdict if before and previous_size else None, related=related))
-    for old_id in sorted(old_members):
+    for old_id in sorted(set(old_members) | set(recorded)):
         if old_id in found_ids:
             continue
         before = details.get(old_id)
@@ -132,7 +136,8 @@ def classify_changes(found: Sequence[tuple[str, Sequence[str]]], previous: Mappi
         else:
             change, related = "retired", targets
         changes.append(ClusterChange(
-            cluster_id=old_id, change=change, found=False, size=0, previous_size=old_members[old_id],
+            cluster_id=old_id, change=change, found=False, size=0,
+            previous_size=recorded.get(old_id) or old_members.get(old_id),
             previous_score=before.score if before else None,
             previous_verdict=before.verdict if before else None, related=related))
     return changes

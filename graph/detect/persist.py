@@ -81,8 +81,8 @@ def read_previous_membership(database: Database) -> dict[str, str]:
 def read_previous_clusters(database: Database) -> dict[str, PreviousCluster]:
     """The run in force's live clusters with score, verdict and case status (changes and alerts)."""
     rows = database.run(get_query("detect_previous_clusters"), timeout=database.settings.write_timeout_s)
-    return {row["cluster_id"]: PreviousCluster(row["cluster_id"], row.get("score"), row.get("verdict"),
-                                               row.get("case_status")) for row in rows}
+    return {row["cluster_id"]: PreviousCluster(row["cluster_id"], row.get("size"), row.get("score"),
+                                               row.get("verdict"), row.get("case_status")) for row in rows}
 
 
 def read_cluster_members(database: Database) -> list[dict[str, Any]]:
