@@ -142,6 +142,10 @@ def run_detection(database: Database, config: DetectionConfig | None = None,
         clusters, candidates, links, glue = detect_clusters(
             data, config, database.settings.activity_bucket_minutes, previous, timings)
         changes = classify_changes([(c.cluster_id, c.members) for c in clusters], previous, previous_clusters)
+        found = {c.cluster_id: c for c in clusters}
+        for change in changes:
+            if change.found:
+                change.score, change.verdict = found[change.cluster_id].score, found[change.cluster_id].verdict
         started = time.perf_counter()
         report(f"writing {len(clusters):,} clusters")
         members = stage_run(database, run.run_id, clusters, changes, batch_size=rows_per_write, progress=report)

@@ -100,6 +100,9 @@ def test_runs_record_changes_history_and_alerts(fresh: Database, tmp_path: Path)
     changes = changes_of(second)
     counts = second.count_changes()
     assert changes[campaign.cluster_id][:3] == ("grown", len(campaign.members) + 1, len(campaign.members))
+    grown = next(c for c in second.changes if c.cluster_id == campaign.cluster_id)
+    assert grown.verdict == grown.previous_verdict == "suspicious"
+    assert grown.score is not None and grown.previous_score == pytest.approx(campaign.score)
     merged = [c for c in second.changes if c.found and c.change == "merged"]
     assert len(merged) == 1 and merged[0].size == 5
     assert {merged[0].cluster_id, *merged[0].related} == {left.cluster_id, right.cluster_id}
