@@ -99,3 +99,13 @@ def test_detect_is_audited_with_its_run(loaded_dataset: LoadDataset, audit: Path
         assert [row["id"] for row in current] == [result["run"]["run_id"]]
     finally:
         forget_graph_contents()
+
+
+def test_no_check_answer_leaves_without_its_record(fixture_graph: Database, audit: Path) -> None:
+    with unwritable(audit):
+        code, out, err = run("check", "--account", "acct-camp-007")
+    assert code == 2 and out == "" and "audit log" in err
+    code, out, _ = run("check", "--account", "acct-camp-007")
+    assert code == 1 and json.loads(out)["verdict"] == "block"
+    assert [(r["operation"], r["outcome"], r.get("flagged")) for r in records(audit)] == [
+        ("cli.check", "started", None), ("cli.check", "ok", 1)]
