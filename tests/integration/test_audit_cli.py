@@ -1,5 +1,6 @@
-"""The CLI's audit trail: `keys create/revoke`, exports and detection runs are recorded with the operating-system
-user before they happen; when the trail cannot be written they do not happen, and `serve` refuses to start."""
+"""The CLI's audit trail: `keys create/revoke`, exports and checks are recorded with the operating-system user
+before they happen; when the trail cannot be written they do not happen, and `serve` refuses to start
+(`linkage detect`: tests/integration/test_detection_runs.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from graph.db import Database
 from graph.settings import Settings
 from tests.api import graph_fixture as fx
 from tests.api.test_api_audit import records, unwritable
-from tests.conftest import LoadDataset, forget_graph_contents
 from tests.cypher import read
 
 
@@ -82,23 +82,6 @@ def test_serve_refuses_to_start_without_a_trail(audit: Path) -> None:
     with unwritable(audit):
         code, _, err = run("serve", "--port", "1")
     assert code == 2 and "audit log" in err
-
-
-def test_detect_is_audited_with_its_run(loaded_dataset: LoadDataset, audit: Path) -> None:
-    database = loaded_dataset(1_000, 11, detect=True).database
-    try:
-        with unwritable(audit):
-            code, _, err = run("detect", "--json")
-        assert code == 2 and "audit log" in err
-        code, out, _ = run("detect", "--json")
-        assert code == 0
-        result = json.loads(out)
-        trail = [(r["operation"], r["outcome"], r.get("run_id")) for r in records(audit)]
-        assert trail == [("cli.detect", "started", None), ("cli.detect", "ok", result["run"]["run_id"])]
-        current = read(database, "MATCH (r:DetectionRun {status: 'current'}) RETURN r.run_id AS id")
-        assert [row["id"] for row in current] == [result["run"]["run_id"]]
-    finally:
-        forget_graph_contents()
 
 
 def test_no_check_answer_leaves_without_its_record(fixture_graph: Database, audit: Path) -> None:

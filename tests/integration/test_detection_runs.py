@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
+from app.cli import app
 from graph.db import Database
 from graph.detect.alerts import verify_signature
 from graph.detect.inputs import Window, read_inputs
@@ -20,6 +22,7 @@ from graph.detect.persist import read_previous_membership
 from graph.detect.pipeline import DetectionSummary, run_detection
 from graph.detect.runs import read_current_run
 from graph.settings import Settings
+from tests.api.test_api_audit import records, unwritable
 from tests.conftest import LoadDataset, forget_graph_contents
 from tests.cypher import read, write
 from tests.webhook_receiver import webhook_receiver
@@ -192,3 +195,34 @@ def test_settings_without_changes_give_the_same_digest_and_membership(fresh: Dat
     assert one.run.settings_digest == two.run.settings_digest
     assert two.count_changes()["unchanged"] == len(two.clusters) == len(one.clusters)
     assert two.run.loaded["files"] == 0, "nothing was loaded between the two runs"
+
+
+def test_cli_detect_is_audited_and_prints_its_changes(fresh: Database, neo4j_settings: Settings, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    audit = tmp_path / "audit.jsonl"
+    for name, value in (("NEO4J_URI", neo4j_settings.neo4j_uri),
+                        ("NEO4J_PASSWORD", neo4j_settings.neo4j_password.get_secret_value()),
+                        ("LINKAGE_ENV", "test"), ("LINKAGE_AUDIT_LOG", str(audit))):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("LINKAGE_ALERT_WEBHOOK_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with unwritable(audit):
+        refused = CliRunner().invoke(app, ["detect"])
+    assert refused.exit_code == 2 and "audit log" in refused.stderr
+    assert read(fresh, "MATCH (r:DetectionRun) RETURN count(r) AS n")[0]["n"] == 0, "no run without its record"
+    table = CliRunner().invoke(app, ["detect"])
+    assert table.exit_code == 0
+    assert "Changes since nothing (first run)" in table.stdout and "new" in table.stdout
+    as_json = CliRunner().invoke(app, ["detect", "--json", "--until", "2100-01-01"])
+    assert as_json.exit_code == 0
+    result = json.loads(as_json.stdout)  # only JSON on stdout; progress went to stderr
+    assert "reading the graph" in as_json.stderr
+    assert result["changes"]["unchanged"] == result["clusters"] and result["changed_clusters"] == []
+    assert result["run"]["window"] == {"since": None, "until": "2100-01-01T00:00:00+00:00"}
+    trail = [(r["operation"], r["outcome"], r.get("run_id")) for r in records(audit)]
+    first_run = trail[1][2]
+    assert trail == [("cli.detect", "started", None), ("cli.detect", "ok", first_run),
+                     ("cli.detect", "started", None), ("cli.detect", "ok", result["run"]["run_id"])]
+    assert result["run"]["previous_run_id"] == first_run
+    bad = CliRunner().invoke(app, ["detect", "--since", "last tuesday"])
+    assert bad.exit_code == 2 and "--since" in bad.stderr
