@@ -29,6 +29,7 @@ from graph.detect.persist import ClusterResult, assign_ids, read_previous_cluste
 from graph.detect.runs import RunRecord, cleanup_runs, fail_run, stage_run, start_run, switch_run, update_run
 from graph.detect.scoring import score_cluster
 from graph.detect.signals import Context, cluster_signals
+from graph.errors import LinkageError
 
 Progress = Callable[[str], None]
 
@@ -163,7 +164,10 @@ def run_detection(database: Database, config: DetectionConfig | None = None,
         raise
     started = time.perf_counter()
     report("cleaning up older runs")
-    summary.cleaned = cleanup_runs(database, batch_size=rows_per_write)
+    try:  # the run is in force now: leftovers are only space, and the next run continues the cleanup
+        summary.cleaned = cleanup_runs(database, batch_size=rows_per_write)
+    except LinkageError as error:
+        report(f"cleanup stopped ({error}); the next run continues it")
     timings["cleanup"] = time.perf_counter() - started
     if alerts and database.settings.alert_webhook_url:
         started = time.perf_counter()
@@ -172,8 +176,9 @@ def run_detection(database: Database, config: DetectionConfig | None = None,
         report(f"sending {len(chosen):,} alerts")
         summary.alerts = deliver_alerts(database.settings, chosen)
         timings["alerts"] = time.perf_counter() - started
-    update_run(database, run.run_id, {"seconds": [round(timings.get(stage, 0.0), 3) for stage in STAGES],
-                                      **{f"alerts_{k}": v for k, v in summary.alerts.items()}})
+    with contextlib.suppress(LinkageError):  # facts only; the run is in force either way
+        update_run(database, run.run_id, {"seconds": [round(timings.get(stage, 0.0), 3) for stage in STAGES],
+                                          **{f"alerts_{k}": v for k, v in summary.alerts.items()}})
     return summary
 
 

@@ -226,3 +226,17 @@ def test_cli_detect_is_audited_and_prints_its_changes(fresh: Database, neo4j_set
     assert result["run"]["previous_run_id"] == first_run
     bad = CliRunner().invoke(app, ["detect", "--since", "last tuesday"])
     assert bad.exit_code == 2 and "--since" in bad.stderr
+
+
+def test_of_two_runs_at_once_the_later_one_wins(fresh: Database) -> None:
+    from graph.detect.config import DetectionConfig
+    from graph.detect.runs import start_run, switch_run
+    from graph.errors import ConflictError
+
+    earlier = start_run(fresh, config=DetectionConfig(), window=Window())
+    later = run_detection(fresh, alerts=False)
+    assert later.run is not None and later.run.abandoned == [earlier.run_id]
+    with pytest.raises(ConflictError, match="abandoned"):
+        switch_run(fresh, earlier, members=0, clusters=0)
+    current = read_current_run(fresh)
+    assert current is not None and current["run_id"] == later.run.run_id
