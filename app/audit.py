@@ -65,8 +65,10 @@ class AuditLog:
 
     def _append(self, line: str) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Owner-only (0600) from creation; never written through a symbolic link.
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                 0o600)
             with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
                 handle.write(line)
                 handle.flush()

@@ -20,7 +20,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from app.audit import audited_cli
+from app.audit import record_cli
 from app.cli.common import load_settings_or_exit, open_database, reports_errors
 from graph.check import CheckResult, CheckSignals, parse_signals, run_check
 from graph.errors import InputError, NotFoundError
@@ -77,9 +77,7 @@ def check(account: str | None = typer.Option(None, "--account", help="Check an a
     subjects = [CheckSignals(account_id=account)] if account is not None else list(
         _read_inputs(input_file))  # type: ignore[arg-type]
     flagged = 0
-    # Audited before any answer leaves (no record, no answer); the record's outcome follows.
-    with audited_cli(settings.audit_log, "cli.check", checked=len(subjects)) as audit, \
-            open_database(settings) as database, _output(out) as stream:
+    with open_database(settings) as database, _output(out) as stream:
         for subject in subjects:
             try:
                 result = run_check(database, subject)
@@ -92,6 +90,6 @@ def check(account: str | None = typer.Option(None, "--account", help="Check an a
                 continue
             flagged += is_flagged(result, fail_on)
             stream.write(json.dumps(result.to_dict()) + "\n")
-        audit["flagged"] = flagged
+    record_cli(settings.audit_log, "cli.check", checked=len(subjects), flagged=flagged)
     if flagged:
         raise typer.Exit(1)
