@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from contextlib import suppress
 from datetime import UTC, datetime
 
@@ -14,7 +13,7 @@ from app.api.types.case import CaseChange
 from app.api.types.cluster import CaseNote
 from app.api.types.common import CaseStatus
 from app.credentials import Role
-from graph.errors import AuditUnavailableError, LinkageError, NotFoundError
+from graph.errors import LinkageError, NotFoundError
 from graph.queries import get_query
 
 
@@ -26,31 +25,17 @@ def _require_analyst(info: LinkageInfo, operation: str) -> None:
         raise
 
 
-def note_id(key_id: str | None, request_id: str, operation: str, cluster_id: str) -> str:
-    """The CaseNote id of one mutation: the same for a retry of the same request (same X-Request-ID, same
-    key), so the retry writes one note instead of two.
-
-    >>> note_id("k1", "req-12345678", "addNote", "cl_1") == note_id("k1", "req-12345678", "addNote", "cl_1")
-    True
-    """
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"linkage:{key_id}:{request_id}:{operation}:{cluster_id}"))
-
-
 async def _write_note(info: LinkageInfo, operation: str, query_name: str, cluster_id: str,
                       params: dict[str, object]) -> CaseChange:
     context = info.context
     try:
         require_id(cluster_id, "clusterId")
-        # Audit first: when the trail cannot be written, the change does not happen (app/audit.py).
-        context.record(operation, outcome="started", cluster_id=cluster_id)
+        context.record(operation, outcome="started", cluster_id=cluster_id)  # audit first (app/audit.py)
         rows = await context.database.run(get_query(query_name), {
-            "cluster_id": cluster_id,
-            "note_id": note_id(context.principal.key_id, context.request_id, operation, cluster_id),
+            "cluster_id": cluster_id, "note_id": context.mutation_id(operation, cluster_id),
             "author": context.principal.name, "now": datetime.now(UTC), **params})
         if not rows:
             raise NotFoundError(f"no cluster {cluster_id!r}")
-    except AuditUnavailableError:
-        raise
     except LinkageError as error:
         context.record(operation, outcome=error.code)
         raise
