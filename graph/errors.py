@@ -10,7 +10,9 @@
     │   └── BadInputError         an API argument that cannot be used (code BAD_INPUT)
     ├── NotFoundError             an id that is not in the graph
     ├── UnauthenticatedError      no API key, or one that is malformed, unknown or revoked (HTTP 401)
-    └── ForbiddenError            the API key's role does not allow the operation
+    ├── ForbiddenError            the API key's role does not allow the operation
+    ├── ConflictError             a detection run that may not switch (another switched first, incomplete)
+    └── AuditUnavailableError     the audit record cannot be written, so the action does not happen
 
 The CLI turns each into a one-line message and an exit code; the API into a GraphQL error with a stable
 `code` (the class's `code` attribute) and no internals.
@@ -75,3 +77,11 @@ class UnauthenticatedError(LinkageError):
 
 class ForbiddenError(LinkageError):
     code = "FORBIDDEN"
+
+
+class ConflictError(LinkageError):
+    code = "CONFLICT"
+
+
+class AuditUnavailableError(LinkageError):
+    code = "AUDIT_UNAVAILABLE"

@@ -54,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.audit.check_writable()  # refuse to serve when actions could not be audited
         database = AsyncDatabase(make_async_driver(settings), settings,
                                  timeout_s=min(settings.query_timeout_s, API_QUERY_TIMEOUT_S))
         app.state.database = database

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from contextlib import suppress
 from datetime import UTC, datetime
 
@@ -31,9 +30,10 @@ async def _write_note(info: LinkageInfo, operation: str, query_name: str, cluste
     context = info.context
     try:
         require_id(cluster_id, "clusterId")
+        context.record(operation, outcome="started", cluster_id=cluster_id)  # audit first (app/audit.py)
         rows = await context.database.run(get_query(query_name), {
-            "cluster_id": cluster_id, "note_id": str(uuid.uuid4()), "author": context.principal.name,
-            "now": datetime.now(UTC), **params})
+            "cluster_id": cluster_id, "note_id": context.mutation_id(operation, cluster_id),
+            "author": context.principal.name, "now": datetime.now(UTC), **params})
         if not rows:
             raise NotFoundError(f"no cluster {cluster_id!r}")
     except LinkageError as error:
