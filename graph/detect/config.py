@@ -95,7 +95,9 @@ class DetectionConfig:
     signal_burst_member_share: float = 0.2
     signal_burst_share_floor: float = 0.2  # share of member activity in bursts where the signal starts
     signal_burst_share_span: float = 0.5
-    signal_burst_min_days: int = 3  # bursts on fewer distinct days count in proportion (one event is one day)
+    signal_burst_min_days: int = 3
+    signal_in_step_floor: float = 0.2  # members linked by synchrony alone: share where the signal starts
+    signal_in_step_span: float = 0.4  # bursts on fewer distinct days count in proportion (one event is one day)
     # Load balancing needs enough members and time (48 buckets = 8 h at 10 minutes) to mean anything.
     signal_balance_min_members: int = 5
     signal_balance_min_span: int = 48

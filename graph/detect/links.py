@@ -58,6 +58,7 @@ class Links:
     cohorts: np.ndarray  # per account: pivot cohort id (model * 2 + young) or -1, reused by the signals
     model: EvidenceModel | None = None
     pools: list[Pool] = field(default_factory=list)
+    timing: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per kept pair: its synchrony (nats)
     glue_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per glue edge
     glue_ident: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per glue edge
 
@@ -237,11 +238,12 @@ def build_links(data: DetectionInput, config: DetectionConfig) -> Links:
     glue = judge_pools(model)
     pairs = candidate_pairs(model)
     threshold = float(np.log(max(len(pairs), 1)) + config.link_margin_nats)
-    evidence = model.evaluate(pairs).total(config) if len(pairs) else np.zeros(0)
+    parts = model.evaluate(pairs)
+    evidence = parts.total(config) if len(pairs) else np.zeros(0)
     keep = evidence >= threshold
     supported = supported_links(n, glue.edges, pairs[keep])
     return Links(glue.edges, pairs[keep][supported], evidence[keep][supported], len(pairs), threshold,
-                 model.cohorts, model, glue.pools, glue.kind, glue.ident)
+                 model.cohorts, model, glue.pools, parts["timing"][keep][supported], glue.kind, glue.ident)
 
 
 def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:

@@ -95,7 +95,9 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
     timings["clusters"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    context = Context.build(data, config, links.cohorts, links.model.activity if links.model else None)
+    in_step = np.zeros(data.n_accounts, dtype=bool)
+    in_step[links.pairs[links.timing >= links.threshold].ravel()] = True
+    context = Context.build(data, config, links.cohorts, links.model.activity if links.model else None, in_step)
     cluster_edges = ClusterEdges(links, labels)
     results: list[ClusterResult] = []
     for cluster_id, group, members in zip(ids, groups, member_ids, strict=True):

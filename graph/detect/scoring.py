@@ -37,6 +37,7 @@ SIGNALS: dict[str, tuple[str, float]] = {
     "signup_burst": ("control", 0.35),
     "synchronized_bursts": ("coordination", 0.85),
     "load_balancing": ("coordination", 0.85),
+    "members_in_step": ("coordination", 0.85),
     "release_cohort": ("coordination", 0.8),
     "quota_pinning": ("coordination", 0.7),
     "relay": ("coordination", 0.8),

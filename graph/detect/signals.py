@@ -86,10 +86,11 @@ class Context:
     attrs: dict[str, np.ndarray]  # identifier attributes with defaults filled, computed once
     pivots: np.ndarray
     bucket_minutes: int
+    in_step: np.ndarray  # per account: linked to another account by synchrony alone (timing ≥ threshold)
 
     @classmethod
     def build(cls, data: DetectionInput, config: DetectionConfig, pivots: np.ndarray,
-              activity: ActivityModel | None = None) -> Context:
+              activity: ActivityModel | None = None, in_step: np.ndarray | None = None) -> Context:
         by_kind = {kind: ByAccount(data.incidence(kind), data.n_accounts) for kind in
                    ("payment", "ip", "template", "capability", "model", "signup_ip", "email_domain")}
         start, profile = 0, np.ones(1)
@@ -113,7 +114,8 @@ class Context:
         attrs["ip_anonymous"] = attrs["ip_anonymous"] | np.asarray([bool(p) for p in attrs["ip_proxy"]],
                                                                    dtype=bool)
         return cls(data, config, by_kind, activity or ActivityModel.build(data), start, profile, attrs, pivots,
-                   data.bucket_minutes)
+                   data.bucket_minutes,
+                   in_step if in_step is not None else np.zeros(data.n_accounts, dtype=bool))
 
 
 def shared_payment(ctx: Context, members: np.ndarray) -> Signal | None:
@@ -281,6 +283,23 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
                  "members": int(members.size)},
             ))
     return signals
+
+
+def members_in_step(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Members linked to another member by synchrony alone: their co-activity, day after day, beyond their
+    own schedules and the population's rhythm, would have linked them with nothing else. Large operations
+    act in sub-teams rather than all at once, which cluster-wide bursts miss; pairs in step do not."""
+    if members.size < 3:
+        return None
+    share = float(ctx.in_step[members].mean())
+    if share <= 0:
+        return None
+    return Signal(
+        "members_in_step", ramp(share, ctx.config.signal_in_step_floor, ctx.config.signal_in_step_span),
+        f"{int(ctx.in_step[members].sum())} of {members.size} members act in step with another member, "
+        f"repeatedly and beyond their own schedules (each such pair's synchrony alone passes the link threshold)",
+        {"members_in_step": int(ctx.in_step[members].sum()), "share": round(share, 4)},
+    )
 
 
 def relay(ctx: Context, members: np.ndarray) -> Signal | None:
@@ -535,6 +554,9 @@ def cluster_signals(ctx: Context, members: np.ndarray, full: bool = True) -> tup
     if not full:
         return signals, declared_org(ctx, members)
     signals.extend(timing_signals(ctx, members))
+    in_step = members_in_step(ctx, members)
+    if in_step:
+        signals.append(in_step)
     signals.extend(model_pivot(ctx, members))
     for single in (template_playbook(ctx, members), capability_focus(ctx, members), signup_burst(ctx, members),
                    quota_pinning(ctx, members), scripted_registration(ctx, members), relay(ctx, members)):
