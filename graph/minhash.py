@@ -13,6 +13,7 @@ import hashlib
 
 import numba
 import numpy as np
+from numba import prange
 
 EMPTY = np.uint32(0xFFFFFFFF)  # the signature value of a set without elements
 
@@ -33,11 +34,11 @@ def permutations(scheme: str, count: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _signatures(indptr: np.ndarray, tokens: np.ndarray, a: np.ndarray, b: np.ndarray,  # pragma: no cover
                 out: np.ndarray) -> None:
     permutations = a.size
-    for row in range(indptr.size - 1):
+    for row in prange(indptr.size - 1):
         for position in range(indptr[row], indptr[row + 1]):
             token = tokens[position]
             for p in range(permutations):
