@@ -205,6 +205,11 @@ def judge_pools(model: EvidenceModel) -> Glue:
         incidence = model.data.incidence(kind)
         glue = (identifiers.degrees >= 2) & (identifiers.degrees <= config.household_card_degree)
         larger = np.flatnonzero(identifiers.degrees > config.household_card_degree)
+        if kind == "api_key":
+            # A key is issued to one account: the same key under several accounts is one credential, shared
+            # or resold, whatever else they have in common.
+            glue = identifiers.degrees >= 2
+            larger = larger[:0]
         if identifiers.role != "ownership":  # a domain beyond the pair cap is a mail provider, not an org
             larger = larger[identifiers.degrees[larger] <= config.pair_degree_cap]
         rows = np.ones(incidence.account.size, dtype=bool)

@@ -31,6 +31,7 @@ from graph.detect.signals import Signal
 # How far each signal alone can take its group (its weight in the noisy-OR), and its group.
 SIGNALS: dict[str, tuple[str, float]] = {
     "shared_payment": ("control", 0.9),
+    "shared_credential": ("control", 0.9),
     "proxy_network": ("control", 0.6),
     "scripted_registration": ("control", 0.8),
     "shared_ips": ("control", 0.4),

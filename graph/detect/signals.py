@@ -92,7 +92,7 @@ class Context:
     def build(cls, data: DetectionInput, config: DetectionConfig, pivots: np.ndarray,
               activity: ActivityModel | None = None, in_step: np.ndarray | None = None) -> Context:
         by_kind = {kind: ByAccount(data.incidence(kind), data.n_accounts) for kind in
-                   ("payment", "ip", "template", "capability", "model", "signup_ip", "email_domain")}
+                   ("payment", "ip", "template", "capability", "model", "signup_ip", "email_domain", "api_key")}
         start, profile = 0, np.ones(1)
         if data.activity_bucket.size:
             start = int(data.activity_bucket.min())
@@ -149,6 +149,27 @@ def shared_payment(ctx: Context, members: np.ndarray) -> Signal | None:
         "shared_payment", clip01(1 - np.exp(-excess / ctx.config.signal_payment_excess_scale)), summary,
         {"shared_methods": len(pooled), "accounts_sharing": sharing_accounts, "largest_share": largest,
          "kinds": sorted({str(kinds[i]) for i in pooled}), "shared_with_outsiders": widest},
+    )
+
+
+def shared_credential(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Members using an API key that another member also uses: a key is issued to one account, so one
+    credential under several accounts is shared or resold."""
+    view = ctx.by_kind["api_key"]
+    positions = view.gather(members)
+    if positions.size == 0:
+        return None
+    idents = view.ident[positions]
+    counts = Counter(idents.tolist())
+    shared = {ident for ident, n in counts.items() if n >= 2}
+    if not shared:
+        return None
+    sharing = len(set(view.account[positions][np.isin(idents, list(shared))].tolist()))
+    share = sharing / members.size
+    return Signal(
+        "shared_credential", ramp(share, 0.0, 0.3),
+        f"{sharing} of {members.size} members use {len(shared)} API keys that another member also uses",
+        {"members_sharing": sharing, "keys": len(shared), "largest_share": max(counts[i] for i in shared)},
     )
 
 
@@ -547,7 +568,7 @@ def cluster_signals(ctx: Context, members: np.ndarray, full: bool = True) -> tup
     """Every applicable signal of a cluster, and its declared-organisation mitigation if any (with
     `full=False` only the identifier signals: for clusters too small to be an operation whatever they do)."""
     signals: list[Signal] = []
-    for single in (shared_payment(ctx, members),):
+    for single in (shared_payment(ctx, members), shared_credential(ctx, members)):
         if single:
             signals.append(single)
     signals.extend(ip_signals(ctx, members))

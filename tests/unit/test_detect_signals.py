@@ -158,3 +158,17 @@ def test_registering_together_from_one_address_is_evidence_and_weeks_apart_is_no
     together, apart = model.evaluate(np.asarray([[0, 1], [0, 2]]))["registration"]
     assert together > 8
     assert apart == 0
+
+
+def test_one_api_key_under_many_accounts_is_one_credential() -> None:
+    from graph.detect.links import judge_pools
+    from graph.detect.signals import shared_credential
+
+    n = 60
+    data = with_activity({}, n)
+    data.created_at[:] = np.arange(n) * 86_400.0 * 5  # strangers otherwise: months apart, nothing shared
+    add(data, "api_key", [(i, "key_resold") for i in range(30)] + [(i, f"key_own_{i}") for i in range(30, n)])
+    glue = judge_pools(EvidenceModel.build(data, CONFIG))
+    assert {int(a) for edge in glue.edges for a in edge} == set(range(30))
+    signal = shared_credential(context(data), np.arange(30))
+    assert signal is not None and signal.score == 1.0
