@@ -8,11 +8,12 @@ coordination (organisations and prolific maintainers releasing hundreds of proje
 default summaries, research groups on one e-mail domain). There are no campaign accounts in it.
 
 Mapping (each value as the API gives it; nothing invented):
-- account = a PyPI user named in a sampled project's `ownership.roles` (role Owner or Maintainer): the
-  registry's own publishing accounts. The API does not say which owner uploaded a file, so every upload of a
-  project is attributed to each of its current owners and maintainers: co-owners share that project's
-  activity exactly. Ownership is today's, not the one at upload time; only the sampled projects of an
-  account are seen.
+- account = a publishing identity named in a sampled project's `ownership`: each user in `ownership.roles`
+  (role Owner or Maintainer), and the project's PyPI Organization (`ownership.organization`) as the identity
+  `org:<name>` (an organisation's projects often list no user at all: its members are not exposed). The API
+  does not say which identity uploaded a file, so every upload of a project is attributed to each of them:
+  co-owners share that project's activity exactly. Ownership is today's, not the one at upload time; only
+  the sampled projects of an account are seen.
 - request = one uploaded file of a sampled project: `upload_time_iso_8601` -> ts; the project's current
   `info.summary` -> prompt (masked into templates by the loader); the top level of the project's first
   `Topic ::` classifier -> capability (empty when it has none); the file's own `requires_python`, reduced
@@ -157,6 +158,9 @@ def main() -> None:
         info = record["info"]
         ownership = record.get("ownership") or {}
         owners = sorted({r["user"] for r in ownership.get("roles") or [] if r.get("role") in ("Owner", "Maintainer")})
+        org = ownership.get("organization")
+        if org:  # the PyPI Organization owns the project too; its members are not exposed
+            owners.append(f"org:{org}")
         files = [f for files in record["releases"].values() for f in files]
         if not owners:
             counts["projects without owners in the API (skipped)"] += 1
@@ -168,7 +172,6 @@ def main() -> None:
         summary = (info.get("summary") or "").strip() or None
         capability = topic(info.get("classifiers") or [])
         project_domains = domains(info)
-        org = ownership.get("organization")
         repos = repo_owners(info)
         for owner in owners:
             account_projects[owner].append((stratum, family))
