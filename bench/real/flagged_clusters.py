@@ -27,6 +27,17 @@ QUERY = (
 )
 
 
+def shared_projects(members: list[str], projects: dict[str, set[str]]) -> str:
+    """How the members' projects overlap: distinct projects, and how many members co-own the most shared one."""
+    if not projects:
+        return ""
+    owners: Counter[str] = Counter(p for m in members for p in projects.get(m, ()))
+    if not owners:
+        return "none known"
+    top, count = max(owners.items(), key=lambda item: (item[1], item[0]))
+    return f"{len(owners)} distinct; {count} of {len(members)} co-own {top}"
+
+
 def describe(labels_file: Path) -> str:
     with labels_file.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -34,8 +45,14 @@ def describe(labels_file: Path) -> str:
     campaign = {r["account_id"]: r.get("campaign") or "" for r in rows}
     with connect(Settings()) as database:
         clusters = database.read(QUERY, name="flagged clusters")
+    projects: dict[str, set[str]] = {}
+    side = labels_file.parent / "account_projects.csv"  # written by converters that know who shares what
+    if side.exists():
+        with side.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                projects.setdefault(row["account_id"], set()).add(row["project"])
     lines = ["| cluster | verdict | score | size | legitimate members by population | evidence (contribution) "
-             "| members (first 6) |", "|---|---|---|---|---|---|---|"]
+             "| members (first 6) | projects |", "|---|---|---|---|---|---|---|---|"]
     for cluster in clusters:
         members = sorted(cluster["members"])
         legitimate = Counter(population.get(m, "unlabelled") for m in members if not campaign.get(m))
@@ -45,7 +62,7 @@ def describe(labels_file: Path) -> str:
         carried = "; ".join(f"{e['summary']} ({e['contribution']:.2f})" for e in evidence)
         populations = ", ".join(f"{p} {n}" for p, n in legitimate.most_common())
         lines.append(f"| {cluster['id']} | {cluster['verdict']} | {cluster['score']:.2f} | {cluster['size']} | "
-                     f"{populations} | {carried} | {', '.join(members[:6])} |")
+                     f"{populations} | {carried} | {', '.join(members[:6])} | {shared_projects(members, projects)} |")
     return "\n".join(lines) + "\n"
 
 

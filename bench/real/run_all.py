@@ -27,9 +27,10 @@ from flagged_clusters import describe
 
 HERE = Path(__file__).resolve().parent
 LINKAGE = str(Path(sys.executable).with_name("linkage"))
-DATASETS = {
-    "ira": HERE / "ira_trolls.py",
-    "pypi": HERE / "pypi_publishers.py",
+DATASETS = {  # name -> converter and its options beyond --out
+    "ira": [HERE / "ira_trolls.py"],
+    "pypi": [HERE / "pypi_publishers.py"],
+    "pypi-one": [HERE / "pypi_publishers.py", "--attribution", "one"],
 }
 
 
@@ -89,7 +90,8 @@ def main() -> None:
     for name in args.only or sorted(DATASETS):
         out = DATA / name
         if args.reconvert or not (out / "labels.csv").exists():
-            run([sys.executable, str(DATASETS[name]), "--out", str(out)])
+            script, *options = DATASETS[name]
+            run([sys.executable, str(script), *options, "--out", str(out)])
         figures = out / "eval.json"
         timings = {
             "reset": run([LINKAGE, "db", "reset", "--yes"]),
