@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import duckdb
-from graph.templates import mask_prompt_sql
+
+from graph.load.templates import mask_prompt_sql
 
 DATA = Path(__file__).resolve().parent / "data"
 DEGREE_BANDS = ((2, 10), (11, 100), (101, 1000), (1001, None))

@@ -16,8 +16,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from app.settings import Settings
 from graph.db import connect
+from graph.settings import Settings
 
 QUERY = (
     "MATCH (c:Cluster) WHERE c.verdict IN ['suspicious', 'review'] AND coalesce(c.retired, false) = false "
