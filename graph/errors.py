@@ -6,8 +6,12 @@
     │   └── ToolMissingError      Java or Maven is not installed
     ├── DatabaseUnavailableError  Neo4j does not answer (wrong address, server down)
     ├── DatabaseError             Neo4j answered with an error (bad credentials, query failure, timeout)
+    │   └── DatabaseMemoryError   a transaction needed more memory than the server allows it (not retried)
+    ├── DeadlineExceededError     a request's time budget ran out before its queries finished
+    ├── LimitExceededError        a request would cost more than allowed (query cost, number of queries)
+    ├── RateLimitedError          a caller sent more requests than its rate allows (HTTP 429)
     ├── InputError                an input file or row that cannot be read (names file, line, field)
-    │   └── BadInputError         an API argument that cannot be used (code BAD_INPUT)
+    │   └── BadInputError         an API argument that cannot be used (code BAD_USER_INPUT)
     ├── NotFoundError             an id that is not in the graph
     ├── UnauthenticatedError      no API key, or one that is malformed, unknown or revoked (HTTP 401)
     └── ForbiddenError            the API key's role does not allow the operation
@@ -46,6 +50,31 @@ class DatabaseError(LinkageError):
     code = "DATABASE_ERROR"
 
 
+class DatabaseMemoryError(DatabaseError):
+    """The server refused a transaction that needed more than `db.memory.transaction.max`; retrying the same
+    query would fail the same way, so it never is."""
+
+    code = "DATABASE_MEMORY_LIMIT"
+
+
+class DeadlineExceededError(LinkageError):
+    code = "DEADLINE_EXCEEDED"
+
+
+class LimitExceededError(LinkageError):
+    code = "COST_LIMIT_EXCEEDED"
+
+
+class RateLimitedError(LinkageError):
+    """Too many requests; `retry_after_s` says when the next one will be accepted."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(message)
+
+
 class InputError(LinkageError):
     """A problem with an input file; `str()` names the file, and the line and field when known."""
 
@@ -66,7 +95,7 @@ class NotFoundError(LinkageError):
 
 
 class BadInputError(InputError):
-    code = "BAD_INPUT"
+    code = "BAD_USER_INPUT"
 
 
 class UnauthenticatedError(LinkageError):

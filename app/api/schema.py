@@ -1,8 +1,8 @@
 """The GraphQL schema: root Query and Mutation, and the extensions every request passes through.
 
-`build_schema(settings)` adds the gate (parser and validation caches; depth, alias and token limits;
-error masking; no introspection in production); `build_schema()` without settings is the bare schema, used
-to export `app/schema.graphql`.
+`build_schema(settings)` adds the gate (parser and validation caches; depth, alias and token limits; the
+cost limit (`cost.py`); error masking; no introspection in production); `build_schema()` without settings
+is the bare schema, used to export `app/schema.graphql`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from app.api.cost import QueryCostLimiter
 from app.api.errors import LinkageErrorMasking
 from app.api.resolvers.accounts import resolve_account, resolve_linkage
 from app.api.resolvers.cases import resolve_add_note, resolve_set_case_status
@@ -69,6 +70,7 @@ def gate_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=settings.api_max_tokens),
         lambda: QueryDepthLimiter(max_depth=settings.api_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.api_max_aliases),
+        lambda: QueryCostLimiter(max_cost=settings.api_max_cost, page_cap=settings.api_page_cap),
     ]
     if settings.env == "production":
         extensions.append(DisableIntrospection)

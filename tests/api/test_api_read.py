@@ -56,7 +56,7 @@ def _scores(gql: GraphQL) -> dict[str, float]:
 
 
 def test_bad_cursor_is_bad_input(gql: GraphQL) -> None:
-    assert error_codes(gql(CLUSTER_PAGE, {"after": "not-a-cursor"})) == ["BAD_INPUT"]
+    assert error_codes(gql(CLUSTER_PAGE, {"after": "not-a-cursor"})) == ["BAD_USER_INPUT"]
 
 
 def test_campaign_cluster_detail(gql: GraphQL) -> None:
@@ -216,9 +216,9 @@ def test_check_accounts(gql: GraphQL) -> None:
 
 
 def test_check_needs_exactly_one_subject(gql: GraphQL) -> None:
-    assert error_codes(gql(CHECK, {"input": {}})) == ["BAD_INPUT"]
-    assert error_codes(gql(CHECK, {"input": {"accountId": "x", "ip": "1.2.3.4"}})) == ["BAD_INPUT"]
-    assert error_codes(gql(CHECK, {"input": {"ip": "not-an-ip"}})) == ["BAD_INPUT"]
+    assert error_codes(gql(CHECK, {"input": {}})) == ["BAD_USER_INPUT"]
+    assert error_codes(gql(CHECK, {"input": {"accountId": "x", "ip": "1.2.3.4"}})) == ["BAD_USER_INPUT"]
+    assert error_codes(gql(CHECK, {"input": {"ip": "not-an-ip"}})) == ["BAD_USER_INPUT"]
 
 
 def test_unknown_ids_are_not_found(gql: GraphQL) -> None:

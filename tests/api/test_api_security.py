@@ -90,19 +90,19 @@ def test_depth_alias_and_token_limits(gql: GraphQL) -> None:
         "nodes { account { clusters { cluster { members { nodes { account { id } } } } } } } } } } } } } } }"
     )
     body = gql(deep)
-    assert body.get("data") is None and error_codes(body) == ["BAD_INPUT"]
+    assert body.get("data") is None and error_codes(body) == ["BAD_USER_INPUT"]
     assert "depth" in body["errors"][0]["message"]
     aliases = "{ " + " ".join(f'a{i}: cluster(id: "cl-acme") {{ id }}' for i in range(20)) + " }"
     body = gql(aliases)
-    assert error_codes(body) == ["BAD_INPUT"] and "aliases" in body["errors"][0]["message"].lower()
+    assert error_codes(body) == ["BAD_USER_INPUT"] and "aliases" in body["errors"][0]["message"].lower()
     tokens = "{ " + " ".join("__typename" for _ in range(2100)) + " }"
-    assert error_codes(gql(tokens)) == ["BAD_INPUT"]
+    assert error_codes(gql(tokens)) == ["BAD_USER_INPUT"]
 
 
 def test_errors_do_not_leak_internals_or_suggest_fields(gql: GraphQL) -> None:
     body = gql("{ clusterz { id } }")
     message = body["errors"][0]["message"]
-    assert "Did you mean" not in message and error_codes(body) == ["BAD_INPUT"]
+    assert "Did you mean" not in message and error_codes(body) == ["BAD_USER_INPUT"]
     assert "traceback" not in json.dumps(body).lower() and "MATCH" not in json.dumps(body)
 
 
@@ -137,7 +137,7 @@ def test_injection_attempts_change_nothing(gql: GraphQL, fixture_graph: Database
             "{ risk } }",
         ]:
             body = gql(query, vars_)
-            assert set(error_codes(body)) <= {"NOT_FOUND", "BAD_INPUT"}, (query, body)
+            assert set(error_codes(body)) <= {"NOT_FOUND", "BAD_USER_INPUT"}, (query, body)
         for mutation in [
             'mutation($s: ID!) { addNote(clusterId: $s, text: "t") { note { id } } }',
             "mutation($s: ID!) { setCaseStatus(clusterId: $s, status: OPEN) { note { id } } }",
@@ -170,7 +170,7 @@ def test_production_disables_introspection_and_graphiql(
             json={"query": "{ __schema { types { name } } }"},
             headers={"Authorization": f"Bearer {gql.keys['viewer']}"},
         )
-        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_INPUT"
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     development = gql.client.get("/graphql", headers={"Accept": "text/html"})
     assert development.status_code == 200 and "graphiql" in development.text.lower()
 

@@ -18,7 +18,7 @@ async def resolve_check(info: LinkageInfo, input: CheckInput) -> CheckResult:
                                ip=input.ip, email=input.email, client_fingerprint=input.client_fingerprint)
     except ValidationError as error:
         first = error.errors()[0]
-        info.context.record("check", outcome="BAD_INPUT")
+        info.context.record("check", outcome="BAD_USER_INPUT")
         raise BadInputError(str(first["msg"]), field=".".join(map(str, first["loc"])) or None) from None
     try:
         outcome = await run_check_async(info.context.database, signals)
