@@ -52,8 +52,11 @@ def exceeds_transaction_memory(error: BaseException) -> bool:
     """True for the server's refusal of one transaction above `db.memory.transaction.max`. The driver calls
     it transient, but the same query fails the same way again, so it is never retried. (Running out of the
     shared pool, `db.memory.transaction.total.max`, depends on the others and stays retryable.)"""
-    return isinstance(error, neo4j_errors.Neo4jError) and (error.code or "").endswith(
-        "TransactionOutOfMemoryError")
+    if not isinstance(error, neo4j_errors.Neo4jError):
+        return False
+    # Neo4j 5 reports both limits as MemoryPoolOutOfMemoryError and names the one reached in the message.
+    return (error.code or "").endswith("TransactionOutOfMemoryError") or \
+        "db.memory.transaction.max threshold" in (error.message or "")
 
 
 def map_driver_error(error: Exception, *, what: str = "query") -> LinkageError:

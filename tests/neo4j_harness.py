@@ -31,6 +31,7 @@ def local_test_settings(**overrides: object) -> Settings:
         "neo4j_heap": "2g",
         "neo4j_pagecache": "1g",
         "neo4j_tx_memory": "1g",
+        "neo4j_tx_max": "512m",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
