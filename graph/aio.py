@@ -27,6 +27,7 @@ batches, `asyncio.gather`) draw from it too.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -103,7 +104,13 @@ def _timed_out(error: BaseException) -> bool:
 
 class AsyncDatabase:
     """An async driver bound to one database, with the timeouts from settings. `queries_run` counts the
-    queries sent to the server (monitoring and tests)."""
+    queries sent to the server (monitoring and tests).
+
+    Cancelling `run` (a request's deadline, or GraphQL dropping a field whose sibling failed) cancels the
+    query when it already holds a connection: the driver closes it and Neo4j ends the transaction at once.
+    A query still opening its connection is left to finish on its own — the driver cannot be cancelled
+    cleanly there (it would leave the socket open) — and its server-side timeout, never later than the
+    request's deadline, bounds it."""
 
     def __init__(self, driver: neo4j.AsyncDriver, settings: Settings, *,
                  timeout_s: float | None = None) -> None:
@@ -112,8 +119,11 @@ class AsyncDatabase:
         self.name = settings.neo4j_database
         self.timeout_s = timeout_s or settings.query_timeout_s
         self.queries_run = 0
+        self._detached: set[asyncio.Task[list[Record]]] = set()
 
     async def close(self) -> None:
+        if self._detached:  # queries their callers gave up on end by their own timeouts
+            await asyncio.wait(self._detached, timeout=self.timeout_s)
         await self.driver.close()
 
     async def run(self, query: Query, params: Mapping[str, Any] | None = None, *,
@@ -126,10 +136,33 @@ class AsyncDatabase:
             left = budget.take(query.name)
             bound_by_deadline = left < limit
             limit = min(limit, left)
-        values = dict(params or {})
+        connected = asyncio.Event()
+        self.queries_run += 1
+        task = asyncio.ensure_future(self._run(query, dict(params or {}), limit, connected))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if connected.is_set():
+                task.cancel()
+            self._detached.add(task)
+            task.add_done_callback(self._forget)
+            raise
+        except DRIVER_ERRORS as error:
+            if bound_by_deadline and budget is not None and _timed_out(error):
+                raise DeadlineExceededError(f"the request ran out of its {budget.seconds:g} s deadline") \
+                    from error
+            raise map_driver_error(error, what=query.name) from error
 
+    def _forget(self, task: asyncio.Task[list[Record]]) -> None:
+        self._detached.discard(task)
+        if not task.cancelled():
+            task.exception()  # nobody waits for it any more; its error is not news
+
+    async def _run(self, query: Query, values: dict[str, Any], limit: float,
+                   connected: asyncio.Event) -> list[Record]:
         @neo4j.unit_of_work(timeout=limit)
         async def work(tx: neo4j.AsyncManagedTransaction) -> list[Record]:
+            connected.set()
             try:
                 result = await tx.run(query.text, values)
                 return [record.data() async for record in result]
@@ -139,21 +172,15 @@ class AsyncDatabase:
                 raise
 
         started = time.perf_counter()
-        self.queries_run += 1
-        try:
-            async with self.driver.session(database=self.name) as session:
-                if query.mode == "autocommit":
-                    result = await session.run(neo4j.Query(query.text, timeout=limit), values)
-                    rows = [record.data() async for record in result]
-                elif query.mode == "write":
-                    rows = await session.execute_write(work)
-                else:
-                    rows = await session.execute_read(work)
-        except DRIVER_ERRORS as error:
-            if bound_by_deadline and budget is not None and _timed_out(error):
-                raise DeadlineExceededError(f"the request ran out of its {budget.seconds:g} s deadline") \
-                    from error
-            raise map_driver_error(error, what=query.name) from error
+        async with self.driver.session(database=self.name) as session:
+            if query.mode == "autocommit":
+                result = await session.run(neo4j.Query(query.text, timeout=limit), values)
+                connected.set()
+                rows = [record.data() async for record in result]
+            elif query.mode == "write":
+                rows = await session.execute_write(work)
+            else:
+                rows = await session.execute_read(work)
         log_timing(query.name, started)
         return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -20,6 +21,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from app.api.cost import QueryCostLimiter
 from app.api.errors import LinkageErrorMasking
@@ -77,9 +79,18 @@ def gate_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     return extensions
 
 
+class LinkageSchema(strawberry.Schema):
+    """Strawberry's schema, minus its logging of every error with a stack trace: a client's mistake is not
+    the server's, and the masking extension logs (with the request id) those that are."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) \
+            -> None:
+        return None
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema; with settings, guarded by the gate extensions."""
-    return strawberry.Schema(
+    return LinkageSchema(
         query=Query, mutation=Mutation,
         extensions=gate_extensions(settings) if settings else [],
         config=StrawberryConfig(disable_field_suggestions=True),
