@@ -14,8 +14,8 @@ from graph.settings import Settings
 from tests.api import graph_fixture as fx
 from tests.api.conftest import AsgiClient, GraphQL, error_codes, serve_app
 
-SET_STATUS = """mutation($id: ID!, $status: CaseStatus!, $note: String) {
-  setCaseStatus(clusterId: $id, status: $status, note: $note) {
+SET_STATUS = """mutation($id: ID!, $status: CaseStatus!, $reason: String) {
+  setCaseStatus(clusterId: $id, status: $status, reason: $reason) {
     note { id author status text } cluster { id caseStatus notes { text author status } } } }"""
 ADD_NOTE = (
     """mutation($id: ID!, $text: String!) { addNote(clusterId: $id, text: $text) { note { id author } } }"""
@@ -50,7 +50,7 @@ def test_viewer_cannot_mutate(gql: GraphQL) -> None:
 
 def test_analyst_changes_case_and_notes_are_recorded(gql: GraphQL, audit_path: Path) -> None:
     change = gql.data(
-        SET_STATUS, {"id": fx.REVIEW, "status": "IN_REVIEW", "note": "checking the DC IP"}, role="analyst"
+        SET_STATUS, {"id": fx.REVIEW, "status": "IN_REVIEW", "reason": "checking the DC IP"}, role="analyst"
     )["setCaseStatus"]
     assert change["note"]["author"] == "test-analyst" and change["note"]["status"] == "IN_REVIEW"
     assert change["cluster"]["caseStatus"] == "IN_REVIEW"
