@@ -72,6 +72,8 @@ def map_driver_error(error: Exception, *, what: str = "query") -> LinkageError:
         )
     if isinstance(error, neo4j_errors.ServiceUnavailable | neo4j_errors.SessionExpired | OSError):
         return DatabaseUnavailableError(f"Neo4j is not reachable: {error}")
+    if isinstance(error, neo4j_errors.DatabaseUnavailable):  # the server is up, the database is not (stopping)
+        return DatabaseUnavailableError(f"Neo4j's database is not available: {error.message}")
     if isinstance(error, neo4j_errors.ClientError) and "TransactionTimedOut" in (error.code or ""):
         return DatabaseError(f"{what} timed out")
     if isinstance(error, neo4j_errors.Neo4jError):
