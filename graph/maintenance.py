@@ -20,8 +20,10 @@ def apply_schema(database: Database) -> int:
     return len(statements)
 
 
-def delete_all_data(database: Database, batch_size: int = 10_000) -> int:
-    """Delete every node and relationship in batches; return how many nodes there were."""
+def delete_all_data(database: Database, batch_size: int = 1_000) -> int:
+    """Delete every node and relationship in batches; return how many nodes there were. A batch's
+    transaction holds every relationship of its nodes, so batches stay small enough for the server's
+    per-transaction memory limit (`db.memory.transaction.max`) even where nodes are hubs."""
     before = database.run(get_query("db_count_nodes"))[0]["n"]
     database.run(get_query("db_delete_all"), {"batch": batch_size})
     return int(before)
