@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     api_page_cap: int = Field(100, validation_alias=_env("LINKAGE_API_PAGE_CAP"))
     # What one request may cost (docs/api.md, "Limits"): objects it may return, queries it may run, seconds
     # it may take, bytes it may send; and how often one key may call.
-    api_max_cost: int = Field(25_000, ge=1, validation_alias=_env("LINKAGE_API_MAX_COST"))
+    api_max_cost: int = Field(50_000, ge=1, validation_alias=_env("LINKAGE_API_MAX_COST"))
     api_max_queries: int = Field(50, ge=1, validation_alias=_env("LINKAGE_API_MAX_QUERIES"))
     api_deadline_s: float = Field(10.0, gt=0, validation_alias=_env("LINKAGE_API_DEADLINE"))
     api_max_body_bytes: int = Field(65_536, ge=1024, validation_alias=_env("LINKAGE_API_MAX_BODY_BYTES"))

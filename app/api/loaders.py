@@ -26,7 +26,7 @@ from graph.settings import Settings
 
 # Server-side caps of the lists that take no page size (the query cost in cost.py counts them in full).
 NOTES_PER_CLUSTER = 100
-IDENTIFIERS_PER_KIND = 100
+IDENTIFIERS_PER_KIND = 50
 MAX_ACCOUNT_CLUSTERS = 20
 # linkedAccounts follows at most this many of an account's identifiers (the rarest).
 LINKED_IDENTIFIERS = 200

@@ -37,7 +37,11 @@ def test_the_review_fan_out_is_far_over_the_limit_and_ordinary_pages_are_not() -
     assert cost('{ cluster(id: "c") { id size evidence { signal } members { nodes { account { id ips '
                 "{ address } } } } } }") <= DEFAULTS.api_max_cost
     assert cost("{ clusters(first: 100) { nodes { members(first: 100) { nodes { account { id } } } } } }") \
-        <= DEFAULTS.api_max_cost
+        == 20_201 <= DEFAULTS.api_max_cost
+    every_list = " ".join(f"{name} {{ value }}" for name in ("apiKeys", "clientFingerprints", "templates",
+                                                              "capabilities", "models"))
+    assert cost('{ cluster(id: "c") { members(first: 100) { nodes { account { paymentMethods { fingerprint } '
+                f"ips {{ address }} {every_list} }} }} }} }} }}") == 35_202 <= DEFAULTS.api_max_cost
     assert cost("{ clusters { nodes { id score } totalCount } }") == 21
 
 
