@@ -91,8 +91,12 @@ def _client_loop(client: AsgiClient, key: str, number: int, load: Load) -> None:
         while not load.stop.is_set():
             query = QUERIES[turn % len(QUERIES)]
             turn += 1
-            response = await client.client.post("/graphql", json={"query": query},
-                                                 headers={"Authorization": f"Bearer {key}"})
+            try:
+                response = await client.client.post("/graphql", json={"query": query},
+                                                     headers={"Authorization": f"Bearer {key}"})
+            except Exception as error:  # the app raised: a real server would have answered 500
+                load.answers.append(Answer(number, time.monotonic(), 500, (type(error).__name__,)))
+                continue
             body = response.json()
             codes = tuple(str(e.get("extensions", {}).get("code")) for e in body.get("errors") or [])
             load.answers.append(Answer(number, time.monotonic(), response.status_code, codes))
