@@ -96,10 +96,10 @@ def _client_loop(client: AsgiClient, key: str, number: int, load: Load) -> None:
                                                      headers={"Authorization": f"Bearer {key}"})
             except Exception as error:  # the app raised: a real server would have answered 500
                 load.answers.append(Answer(number, time.monotonic(), 500, (type(error).__name__,)))
-                continue
-            body = response.json()
-            codes = tuple(str(e.get("extensions", {}).get("code")) for e in body.get("errors") or [])
-            load.answers.append(Answer(number, time.monotonic(), response.status_code, codes))
+            else:
+                body = response.json()
+                codes = tuple(str(e.get("extensions", {}).get("code")) for e in body.get("errors") or [])
+                load.answers.append(Answer(number, time.monotonic(), response.status_code, codes))
             await asyncio.sleep(0.05)
 
     client.portal.call(loop)
