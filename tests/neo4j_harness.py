@@ -63,6 +63,7 @@ def provide_neo4j() -> Iterator[Settings]:
 
         container = Neo4jContainer("neo4j:5.26", password=TEST_PASSWORD)
         container.with_env("NEO4J_PLUGINS", '["apoc"]')
+        container.with_env("NEO4J_db_memory_transaction_max", "512m")  # as the local test server
         with container:
             yield Settings(_env_file=None, env="test", neo4j_uri=container.get_connection_url(),  # type: ignore[call-arg]
                            neo4j_password=TEST_PASSWORD)
