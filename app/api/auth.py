@@ -28,6 +28,10 @@ from graph.settings import Settings
 MAX_CACHED = 10_000
 
 
+class LookupRefused(Exception):
+    """A key that would need a database lookup, asked for where lookups are not allowed right now."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """An authenticated caller."""
@@ -66,9 +70,10 @@ class Authenticator:
         self._pending: dict[str, asyncio.Task[_Stored | None]] = {}
         self.lookups = 0
 
-    async def authenticate(self, authorization: str | None) -> Principal:
+    async def authenticate(self, authorization: str | None, *, may_look_up: bool = True) -> Principal:
         """The Principal behind an Authorization header value; UnauthenticatedError otherwise (and
-        DatabaseUnavailableError/DatabaseError when the key cannot be checked)."""
+        DatabaseUnavailableError/DatabaseError when the key cannot be checked). Without `may_look_up`, only a
+        key the cache knows is accepted; one that would need a lookup raises LookupRefused."""
         if not authorization:
             raise UnauthenticatedError("an API key is required (Authorization: Bearer <key>)")
         scheme, _, token = authorization.strip().partition(" ")
@@ -81,16 +86,18 @@ class Authenticator:
         if parsed is None:
             raise UnauthenticatedError("invalid API key")
         key_id, secret = parsed
-        stored = await self._lookup(key_id)
+        stored = await self._lookup(key_id, may_look_up=may_look_up)
         if stored is None or stored.revoked or not hmac.compare_digest(
                 hash_secret(key_id, secret).encode(), stored.key_hash.encode()):
             raise UnauthenticatedError("invalid API key")
         return Principal(key_id=key_id, name=stored.name, role=stored.role)
 
-    async def _lookup(self, key_id: str) -> _Stored | None:
+    async def _lookup(self, key_id: str, *, may_look_up: bool = True) -> _Stored | None:
         cached = self._cache.get(key_id)
         if cached is not None and cached.expires > time.monotonic():
             return cached.stored
+        if not may_look_up:
+            raise LookupRefused(key_id)
         pending = self._pending.get(key_id)
         if pending is None:
             pending = asyncio.ensure_future(self._fetch(key_id))

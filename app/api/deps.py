@@ -1,9 +1,9 @@
 """FastAPI dependencies: the app's database and settings, the caller, the request id, the GraphQL context.
 
 The caller is found before GraphQL runs, and every refusal there is GraphQL-shaped (`errors.Refusal`): 401
-UNAUTHENTICATED (no key, or a malformed, unknown or revoked one), 429 RATE_LIMITED (a key over its rate, or
-an address sending many invalid keys) with `Retry-After`, 503 DATABASE_UNAVAILABLE when the key cannot be
-checked because Neo4j does not answer.
+UNAUTHENTICATED (no key, or a malformed, unknown or revoked one), 429 RATE_LIMITED with `Retry-After` (a
+key over its rate, or a key that would need a lookup, sent from an address that already sent many invalid
+ones), 503 DATABASE_UNAVAILABLE when the key cannot be checked because Neo4j does not answer.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.api.auth import Authenticator, Principal
+from app.api.auth import Authenticator, LookupRefused, Principal
 from app.api.context import Context
 from app.api.errors import Refusal, UnauthenticatedError
 from app.api.limits import RateLimiter
@@ -60,12 +60,14 @@ async def get_principal(request: Request) -> Principal | None:
         return None
     address = request.client.host if request.client else "-"
     failed: RateLimiter = state.failed_auth
-    if wait := failed.wait_s(address):
-        raise Refusal(429, "RATE_LIMITED", "too many requests with invalid API keys from this address; "
-                      f"retry in {wait:.1f} s", headers=_retry_after(wait))
+    wait = failed.wait_s(address)
     authenticator: Authenticator = state.authenticator
     try:
-        principal = await authenticator.authenticate(header)
+        # An address over its budget of invalid keys gets no more lookups; keys the cache knows still pass.
+        principal = await authenticator.authenticate(header, may_look_up=not wait)
+    except LookupRefused:
+        raise Refusal(429, "RATE_LIMITED", "too many requests with invalid API keys from this address; "
+                      f"retry in {wait:.1f} s", headers=_retry_after(wait)) from None
     except UnauthenticatedError as error:
         failed.acquire(address)
         raise Refusal(401, error.code, str(error), headers={"WWW-Authenticate": "Bearer"}) from None
