@@ -9,12 +9,13 @@
     │   └── DatabaseMemoryError   a transaction needed more memory than the server allows it (not retried)
     ├── DeadlineExceededError     a request's time budget ran out before its queries finished
     ├── LimitExceededError        a request would cost more than allowed (query cost, number of queries)
-    ├── RateLimitedError          a caller sent more requests than its rate allows (HTTP 429)
     ├── InputError                an input file or row that cannot be read (names file, line, field)
     │   └── BadInputError         an API argument that cannot be used (code BAD_USER_INPUT)
     ├── NotFoundError             an id that is not in the graph
     ├── UnauthenticatedError      no API key, or one that is malformed, unknown or revoked (HTTP 401)
-    └── ForbiddenError            the API key's role does not allow the operation
+    ├── ForbiddenError            the API key's role does not allow the operation
+    ├── ConflictError             a detection run that may not switch (another switched first, incomplete)
+    └── AuditUnavailableError     the audit record cannot be written, so the action does not happen
 
 The CLI turns each into a one-line message and an exit code; the API into a GraphQL error with a stable
 `code` (the class's `code` attribute) and no internals.
@@ -65,16 +66,6 @@ class LimitExceededError(LinkageError):
     code = "COST_LIMIT_EXCEEDED"
 
 
-class RateLimitedError(LinkageError):
-    """Too many requests; `retry_after_s` says when the next one will be accepted."""
-
-    code = "RATE_LIMITED"
-
-    def __init__(self, message: str, *, retry_after_s: float) -> None:
-        self.retry_after_s = retry_after_s
-        super().__init__(message)
-
-
 class InputError(LinkageError):
     """A problem with an input file; `str()` names the file, and the line and field when known."""
 
@@ -104,3 +95,11 @@ class UnauthenticatedError(LinkageError):
 
 class ForbiddenError(LinkageError):
     code = "FORBIDDEN"
+
+
+class ConflictError(LinkageError):
+    code = "CONFLICT"
+
+
+class AuditUnavailableError(LinkageError):
+    code = "AUDIT_UNAVAILABLE"

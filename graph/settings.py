@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, ByteSize, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Used only by a local development server; `LINKAGE_ENV=production` refuses it.
@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     load_batch_size: int = Field(10_000, ge=1, le=200_000, validation_alias=_env("LINKAGE_LOAD_BATCH_SIZE"))
     # Extra input columns kept as node properties, as comma-separated `table.column` names.
     keep_columns: str = Field("", validation_alias=_env("LINKAGE_KEEP_COLUMNS"))
+    # A compressed input file (gzip, Parquet) that would decompress to more is refused (decompression bombs).
+    load_max_decompressed: ByteSize = Field(ByteSize(32 * 1024**3), gt=0,
+                                            validation_alias=_env("LINKAGE_LOAD_MAX_DECOMPRESSED"))
 
     # The API.
     api_host: str = Field("127.0.0.1", validation_alias=_env("LINKAGE_API_HOST"))
@@ -96,6 +99,19 @@ class Settings(BaseSettings):
     api_dismiss_role: Literal["analyst", "admin"] = Field("admin", validation_alias=_env("LINKAGE_API_DISMISS_ROLE"))
     audit_log: Path = Field(Path(".linkage/audit.jsonl"), validation_alias=_env("LINKAGE_AUDIT_LOG"))
 
+    # Detection: rows per write transaction of a run's results (they stay invisible until the run switches).
+    detect_batch_size: int = Field(5_000, ge=1, le=200_000, validation_alias=_env("LINKAGE_DETECT_BATCH_SIZE"))
+
+    # Alerts: an optional webhook called after a detection run switched, for clusters that became
+    # suspicious or grew by at least `alert_growth_share` (0.5 = +50 %); bodies are HMAC-SHA256 signed.
+    alert_webhook_url: str | None = Field(None, validation_alias=_env("LINKAGE_ALERT_WEBHOOK_URL"))
+    alert_webhook_secret: SecretStr | None = Field(None, validation_alias=_env("LINKAGE_ALERT_WEBHOOK_SECRET"))
+    alert_growth_share: float = Field(0.5, gt=0, validation_alias=_env("LINKAGE_ALERT_GROWTH_SHARE"))
+    alert_max_attempts: int = Field(5, ge=1, le=20, validation_alias=_env("LINKAGE_ALERT_MAX_ATTEMPTS"))
+    alert_backoff_s: float = Field(1.0, ge=0, validation_alias=_env("LINKAGE_ALERT_BACKOFF"))
+    alert_timeout_s: float = Field(10.0, gt=0, validation_alias=_env("LINKAGE_ALERT_TIMEOUT"))
+    alert_log: Path = Field(Path(".linkage/alert-deliveries.jsonl"), validation_alias=_env("LINKAGE_ALERT_LOG"))
+
     @property
     def kept_columns(self) -> dict[str, list[str]]:
         """LINKAGE_KEEP_COLUMNS parsed: table -> extra columns to keep."""
@@ -117,6 +133,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LINKAGE_HASH_KEY is the development default; set a secret key for LINKAGE_ENV=production"
             )
+        if self.alert_webhook_url and not (self.alert_webhook_secret and
+                                           self.alert_webhook_secret.get_secret_value()):
+            raise ValueError("LINKAGE_ALERT_WEBHOOK_URL needs LINKAGE_ALERT_WEBHOOK_SECRET (alerts are signed)")
+        if self.alert_webhook_url and urlsplit(self.alert_webhook_url).scheme not in ("http", "https"):
+            raise ValueError("LINKAGE_ALERT_WEBHOOK_URL must be an http(s) URL")
         if len(self.neo4j_password.get_secret_value()) < 8:
             raise ValueError("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)")
         return self

@@ -7,6 +7,7 @@ UNWIND $ids AS id
 MATCH (a:Account {account_id: id})
 CALL (a) {
   MATCH (a)-[m:MEMBER_OF]->(c:Cluster)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH c, m ORDER BY c.score DESC, c.cluster_id
   LIMIT $limit
   RETURN collect({weight: m.weight,

@@ -47,7 +47,7 @@ from graphql.pyutils import Undefined
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from app.api.loaders import IDENTIFIERS_PER_KIND, MAX_ACCOUNT_CLUSTERS, NOTES_PER_CLUSTER
+from app.api.loaders import HISTORY_PER_CLUSTER, IDENTIFIERS_PER_KIND, MAX_ACCOUNT_CLUSTERS, NOTES_PER_CLUSTER
 from app.api.resolvers.accounts import MAX_LINKS, MAX_SHARED
 from app.api.resolvers.infrastructure import TOP_CLUSTERS
 from graph.check.scoring import MAX_REASONS
@@ -105,6 +105,9 @@ LIST_SIZES: dict[tuple[str, str], SizeRule] = {
     **{("Account", name): _fixed(IDENTIFIERS_PER_KIND) for name in _IDENTIFIER_LISTS},
     ("Account", "clusters"): _fixed(MAX_ACCOUNT_CLUSTERS),
     ("Cluster", "notes"): _fixed(NOTES_PER_CLUSTER),
+    ("Cluster", "history"): lambda own, parent, cap: _count(own.get("first", 20), 20, HISTORY_PER_CLUSTER),
+    ("DetectionRunConnection", "edges"): _parent_page,
+    ("ClusterChangeConnection", "edges"): _parent_page,
     ("Cluster", "evidence"): _fixed(20),
     ("Cluster", "timeline"): _fixed(100),
     ("Evidence", "metrics"): _fixed(20),

@@ -23,6 +23,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from graph.errors import (
+    AuditUnavailableError,
     BadInputError,
     DatabaseError,
     DatabaseMemoryError,
@@ -39,7 +40,10 @@ __all__ = ["BadInputError", "ForbiddenError", "LinkageErrorMasking", "Refusal", 
 log = logging.getLogger(__name__)
 BAD_USER_INPUT = "BAD_USER_INPUT"
 # Codes whose cause is on the server's side: logged with the request id.
-LOGGED_CODES = frozenset({"INTERNAL", "DATABASE_ERROR", "DATABASE_UNAVAILABLE", "DATABASE_MEMORY_LIMIT"})
+LOGGED_CODES = frozenset({"INTERNAL", "DATABASE_ERROR", "DATABASE_UNAVAILABLE", "DATABASE_MEMORY_LIMIT",
+                          "AUDIT_UNAVAILABLE"})
+# Codes that mean the server cannot serve now (HTTP 503 with Retry-After), not that the request was wrong.
+UNAVAILABLE_CODES = frozenset({"DATABASE_UNAVAILABLE", "AUDIT_UNAVAILABLE"})
 MAX_MESSAGE = 300
 
 
@@ -62,6 +66,9 @@ def describe_error(error: GraphQLError) -> tuple[str, str]:
         return client_message(error.message), BAD_USER_INPUT
     if isinstance(original, DatabaseUnavailableError):
         return "The graph database is not reachable; try again later", original.code
+    if isinstance(original, AuditUnavailableError):
+        return "The action could not be recorded in the audit trail, so it was not done; try again later", \
+            original.code
     if isinstance(original, DatabaseMemoryError):
         return "The request needed more database memory than one request may use; ask for less", original.code
     if isinstance(original, DatabaseError):

@@ -26,6 +26,7 @@ from graph.settings import Settings
 
 # Server-side caps of the lists that take no page size (the query cost in cost.py counts them in full).
 NOTES_PER_CLUSTER = 100
+HISTORY_PER_CLUSTER = 100
 IDENTIFIERS_PER_KIND = 50
 MAX_ACCOUNT_CLUSTERS = 20
 # linkedAccounts follows at most this many of an account's identifiers (the rarest).
@@ -33,7 +34,7 @@ LINKED_IDENTIFIERS = 200
 
 MemberKey = tuple[str, str | None, int]      # cluster id, after, limit
 TopKey = tuple[str, int]                       # cluster id, top N
-TimelineKey = tuple[str, int]                  # cluster id, step minutes
+TimelineKey = tuple[str, int, int | None, int | None]  # cluster id, step minutes, from/to bucket
 # account id, relationship types, largest degree of an identifier followed, limit
 LinkedKey = tuple[str, tuple[str, ...], int, int]
 # the cluster filters (verdict, min size, min score, capability, proxy network, seen after), by name
@@ -53,6 +54,7 @@ class Loaders:
     cluster_infrastructure: DataLoader[TopKey, dict[str, Any] | None]
     cluster_timeline: DataLoader[TimelineKey, list[dict[str, Any]]]
     cluster_notes: DataLoader[str, list[dict[str, Any]]]
+    cluster_history: DataLoader[str, list[dict[str, Any]]]
     cluster_count: DataLoader[FilterKey, int]
 
     async def account_or_stub(self, account_id: str) -> Account:
@@ -122,16 +124,24 @@ class BatchFunctions:
         return [found.get(key) for key in keys]
 
     async def timelines(self, keys: Sequence[TimelineKey]) -> list[list[dict[str, Any]]]:
-        requests = [{"cluster_id": c, "step_minutes": step} for c, step in _unique(keys)]
+        requests = [{"cluster_id": c, "step_minutes": step, "from_bucket": start, "to_bucket": end}
+                    for c, step, start, end in _unique(keys)]
         rows = await self.database.run(get_query("api_cluster_timeline"), {
             "requests": requests, "bucket_minutes": self.settings.activity_bucket_minutes})
-        found = {(row["cluster_id"], row["step_minutes"]): row["points"] for row in rows}
+        found = {(row["cluster_id"], row["step_minutes"], row["from_bucket"], row["to_bucket"]): row["points"]
+                 for row in rows}
         return [found.get(key, []) for key in keys]
 
     async def notes(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
         rows = await self.database.run(get_query("api_cluster_notes"),
                                        {"ids": _unique(ids), "limit": NOTES_PER_CLUSTER})
         found = {row["cluster_id"]: row["notes"] for row in rows}
+        return [found.get(ident, []) for ident in ids]
+
+    async def history(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
+        rows = await self.database.run(get_query("api_cluster_history"),
+                                       {"ids": _unique(ids), "limit": HISTORY_PER_CLUSTER})
+        found = {row["cluster_id"]: row["history"] for row in rows}
         return [found.get(ident, []) for ident in ids]
 
     async def counts(self, keys: Sequence[FilterKey]) -> list[int]:
@@ -151,4 +161,5 @@ def make_loaders(database: AsyncDatabase, settings: Settings) -> Loaders:
         account_links=DataLoader(batch.links), cluster_members=DataLoader(batch.members),
         cluster_infrastructure=DataLoader(batch.infrastructure), cluster_timeline=DataLoader(batch.timelines),
         cluster_notes=DataLoader(batch.notes), cluster_count=DataLoader(batch.counts),
+        cluster_history=DataLoader(batch.history),
     )

@@ -37,12 +37,12 @@ from app.api import guide
 from app.api.auth import Authenticator
 from app.api.context import Context
 from app.api.deps import FAILED_BURST, FAILED_RATE, DatabaseDep, get_context
-from app.api.errors import Refusal, error_body
+from app.api.errors import UNAVAILABLE_CODES, Refusal, error_body
 from app.api.limits import BodySizeLimit, RateLimiter
 from app.api.schema import build_schema
 from app.audit import AuditLog
 from graph.aio import AsyncDatabase, make_async_driver, query_budget
-from graph.errors import DatabaseUnavailableError, LinkageError
+from graph.errors import LinkageError
 from graph.settings import Settings, load_settings
 
 # API reads get a tighter timeout than batch jobs: an analyst's request should fail fast, not hang.
@@ -94,7 +94,7 @@ class LinkageGraphQLRouter(GraphQLRouter[Context | None, None]):
                     f"the request ran out of its {seconds:g} s deadline; ask for less at once",
                     extensions={"code": "DEADLINE_EXCEEDED", "requestId": _request_id(request)})])
         codes = {(error.extensions or {}).get("code") for error in result.errors or []}
-        if DatabaseUnavailableError.code in codes:
+        if codes & UNAVAILABLE_CODES:
             sub_response.status_code = 503
             sub_response.headers["Retry-After"] = "5"
         return result
@@ -116,6 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.audit.check_writable()  # refuse to serve when actions could not be audited
         database = AsyncDatabase(
             make_async_driver(settings, pool_size=settings.api_pool_size,
                               acquisition_timeout_s=min(10.0, settings.api_deadline_s), max_retry_s=API_RETRY_S),

@@ -30,12 +30,14 @@ from app.api.resolvers.cases import resolve_add_note, resolve_set_case_status
 from app.api.resolvers.check import resolve_check
 from app.api.resolvers.clusters import resolve_cluster, resolve_clusters
 from app.api.resolvers.infrastructure import resolve_infrastructure
+from app.api.resolvers.runs import resolve_cluster_changes, resolve_detection_runs
 from app.api.types.account import Account
 from app.api.types.case import CaseChange
 from app.api.types.check import CheckResult
 from app.api.types.cluster import Cluster, ClusterConnection
 from app.api.types.infrastructure import Infrastructure
 from app.api.types.linkage import Linkage
+from app.api.types.runs import ClusterChangeConnection, DetectionRunConnection
 from graph.settings import Settings
 
 
@@ -51,6 +53,10 @@ class Query:
         resolver=resolve_infrastructure, description="Accounts and clusters behind one identifier.")
     check: CheckResult = strawberry.field(
         resolver=resolve_check, description="Automated linkage check of an account or a new signup.")
+    detection_runs: DetectionRunConnection = strawberry.field(
+        resolver=resolve_detection_runs, description="Detection runs, newest first.")
+    cluster_changes: ClusterChangeConnection = strawberry.field(
+        resolver=resolve_cluster_changes, description="What changed in the runs that took effect after a time.")
 
 
 @strawberry.type(description="Case changes (analyst or admin).")

@@ -11,6 +11,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from graph.db import Database, connect
 from graph.errors import LinkageError
@@ -41,7 +42,8 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except LinkageError as error:
-            err_console.print(f"[red]error:[/red] {error}", markup=True)
+            # The message may quote file names, columns or values: printed as text, never as markup.
+            err_console.print(f"[red]error:[/red] {escape(str(error))}", markup=True)
             raise typer.Exit(error.exit_code) from error
 
     return wrapper

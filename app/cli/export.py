@@ -1,4 +1,4 @@
-"""`linkage export clusters|stix`: detection's clusters as files (each export leaves an audit record)."""
+"""`linkage export clusters|stix`: detection's clusters as files (each export is audited before it is written)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from app.audit import record_cli
+from app.audit import audited_cli
 from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
 from app.cli.stix import export_stix
 from graph.detect.persist import read_cluster_members
@@ -44,11 +44,12 @@ def export_clusters(out: Path = typer.Option(..., "--out", help="File to write: 
     if out.suffix.lower() not in FORMATS:
         raise InputError("unknown export format (use .csv, .json or .jsonl)", path=str(out))
     settings = load_settings_or_exit()
-    with open_database(settings) as database:
-        rows = read_cluster_members(database)
-    records = [{column: row[column] for column in EXPORT_COLUMNS} for row in rows]
-    write_records(out, records)
-    record_cli(settings.audit_log, "cli.export.clusters", rows=len(records))
+    with audited_cli(settings.audit_log, "cli.export.clusters") as audit:
+        with open_database(settings) as database:
+            rows = read_cluster_members(database)
+        records = [{column: row[column] for column in EXPORT_COLUMNS} for row in rows]
+        write_records(out, records)
+        audit["rows"] = len(records)
     console.print(f"{len(records):,} member rows of {len({r['cluster_id'] for r in records}):,} clusters "
                   f"→ {out}")
 

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from app.audit import audited_cli
 from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
-from app.credentials import Role, create_key, list_keys, revoke_key
+from app.credentials import Role, list_keys, new_key, revoke_key, store_key
 
 app = typer.Typer(help="Create, list and revoke API keys (viewer, analyst, admin).", no_args_is_help=True)
 
@@ -18,10 +19,13 @@ app = typer.Typer(help="Create, list and revoke API keys (viewer, analyst, admin
 def create(name: str = typer.Option(..., "--name", help="Who or what uses the key (shown in the audit log)."),
            role: Annotated[Role, typer.Option("--role", help="viewer, analyst or admin.")] = Role.VIEWER) \
         -> None:
-    """Create a key and print its secret once (it cannot be shown again)."""
+    """Create a key and print its secret once (it cannot be shown again). Audited (by OS user) before the key
+    is stored."""
     settings = load_settings_or_exit()
-    with open_database(settings) as database:
-        key = create_key(database, name=name, role=role)
+    key, key_hash = new_key(name, role)
+    with open_database(settings) as database, \
+            audited_cli(settings.audit_log, "cli.keys.create", target_key_id=key.key_id, key_role=role.value):
+        store_key(database, key, key_hash)
     console.print(f"key id {key.key_id} ({key.role.value}, {key.name}); the secret is shown only now:")
     typer.echo(key.token)
 
@@ -43,8 +47,10 @@ def list_() -> None:
 @app.command("revoke")
 @reports_errors
 def revoke(key_id: str = typer.Argument(..., help="The key id (from `linkage keys list`).")) -> None:
-    """Revoke a key (the API refuses it within seconds; the record stays)."""
+    """Revoke a key (the API refuses it within seconds; the record stays). Audited (by OS user) before the
+    key is revoked."""
     settings = load_settings_or_exit()
-    with open_database(settings) as database:
+    with open_database(settings) as database, \
+            audited_cli(settings.audit_log, "cli.keys.revoke", target_key_id=key_id):
         row = revoke_key(database, key_id)
     console.print(f"revoked {row['key_id']} ({row['name']}) at {row['revoked_at']}")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -77,9 +78,10 @@ def print_summary(summary: LoadSummary) -> None:
     console.print(table)
     for row in summary.tables:
         for warning in row.warnings:
-            err_console.print(f"[yellow]warning:[/yellow] {warning}")
+            err_console.print(f"[yellow]warning:[/yellow] {escape(warning)}")  # names from files: no markup
     if any(row.quarantined for row in summary.tables):
-        console.print(f"Quarantined rows: {summary.quarantine_dir}/<table>.csv (file, line, field, reason)")
+        console.print(f"Quarantined rows: {escape(str(summary.quarantine_dir))}/<table>.csv "
+                      "(file, line, field, reason)")
     if summary.resumed_batches:
         console.print(f"Resumed: {summary.resumed_batches:,} batches were already applied")
     console.print(f"IPs resolved to networks: {summary.resolved_ips:,}; total {summary.seconds:.1f} s")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from app.audit import record_cli
+from app.audit import audited_cli
 from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
 from graph.detect.persist import read_cluster_detail
 from graph.detect.stix import TLP, build_bundle
@@ -22,13 +22,13 @@ def export_stix(cluster_id: str = typer.Argument(..., help="The cluster to share
     if tlp not in TLP:
         raise InputError(f"unknown TLP {tlp!r} (use {', '.join(TLP)})", field="tlp")
     settings = load_settings_or_exit()
-    with open_database(settings) as database:
-        detail = read_cluster_detail(database, cluster_id)
-    if detail is None:
-        raise NotFoundError(f"no cluster {cluster_id!r}")
-    bundle = build_bundle(detail, tlp=tlp)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(bundle.serialize(pretty=True) + "\n", encoding="utf-8")
-    record_cli(settings.audit_log, "cli.export.stix", cluster_id=cluster_id, objects=len(bundle.objects),
-               tlp=tlp)
+    with audited_cli(settings.audit_log, "cli.export.stix", cluster_id=cluster_id, tlp=tlp) as audit:
+        with open_database(settings) as database:
+            detail = read_cluster_detail(database, cluster_id)
+        if detail is None:
+            raise NotFoundError(f"no cluster {cluster_id!r}")
+        bundle = build_bundle(detail, tlp=tlp)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(bundle.serialize(pretty=True) + "\n", encoding="utf-8")
+        audit["objects"] = len(bundle.objects)
     console.print(f"STIX bundle with {len(bundle.objects)} objects → {out}")

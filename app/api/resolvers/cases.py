@@ -10,7 +10,6 @@ rule is applied inside the write query, against the status the cluster has when 
 
 from __future__ import annotations
 
-import uuid
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -56,10 +55,11 @@ async def _write(info: LinkageInfo, operation: str, query_name: str, cluster_id:
     principal = context.principal
     try:
         require_id(cluster_id, "clusterId")
+        context.record(operation, outcome="started", cluster_id=cluster_id)  # audit first (app/audit.py)
         rows = await context.database.run(get_query(query_name), {
-            "cluster_id": cluster_id, "note_id": str(uuid.uuid4()), "author": principal.name,
-            "author_key_id": principal.key_id, "author_role": principal.role.value, "now": datetime.now(UTC),
-            **params})
+            "cluster_id": cluster_id, "note_id": context.mutation_id(operation, cluster_id),
+            "author": principal.name, "author_key_id": principal.key_id, "author_role": principal.role.value,
+            "now": datetime.now(UTC), **params})
         if not rows:
             raise NotFoundError(f"no cluster {cluster_id!r}")
     except LinkageError as error:
