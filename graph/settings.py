@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     neo4j_heap: str = Field("6g", validation_alias=_env("LINKAGE_NEO4J_HEAP"))
     neo4j_pagecache: str = Field("8g", validation_alias=_env("LINKAGE_NEO4J_PAGECACHE"))
     neo4j_tx_memory: str = Field("4g", validation_alias=_env("LINKAGE_NEO4J_TX_MEMORY"))
+    # One transaction's share of it (`db.memory.transaction.max`): a runaway query fails alone, typed.
+    neo4j_tx_max: str = Field("2g", validation_alias=_env("LINKAGE_NEO4J_TX_MAX"))
     neo4j_start_timeout_s: float = Field(180.0, validation_alias=_env("LINKAGE_NEO4J_START_TIMEOUT"))
 
     # Every query carries a timeout (seconds); bulk writes get the longer one.
@@ -80,6 +82,21 @@ class Settings(BaseSettings):
     api_max_aliases: int = Field(15, validation_alias=_env("LINKAGE_API_MAX_ALIASES"))
     api_max_tokens: int = Field(2000, validation_alias=_env("LINKAGE_API_MAX_TOKENS"))
     api_page_cap: int = Field(100, validation_alias=_env("LINKAGE_API_PAGE_CAP"))
+    # What one request may cost (docs/api.md, "Limits"): objects it may return, queries it may run, seconds
+    # it may take, bytes it may send; and how often one key may call.
+    api_max_cost: int = Field(50_000, ge=1, validation_alias=_env("LINKAGE_API_MAX_COST"))
+    api_max_queries: int = Field(50, ge=1, validation_alias=_env("LINKAGE_API_MAX_QUERIES"))
+    api_deadline_s: float = Field(10.0, gt=0, validation_alias=_env("LINKAGE_API_DEADLINE"))
+    api_max_body_bytes: int = Field(65_536, ge=1024, validation_alias=_env("LINKAGE_API_MAX_BODY_BYTES"))
+    api_rate_per_s: float = Field(50.0, gt=0, validation_alias=_env("LINKAGE_API_RATE_LIMIT"))
+    api_rate_burst: int = Field(100, ge=1, validation_alias=_env("LINKAGE_API_RATE_BURST"))
+    # Connections: queries share one pool; key lookups have their own, so they are never starved.
+    api_pool_size: int = Field(32, ge=1, validation_alias=_env("LINKAGE_API_POOL_SIZE"))
+    api_auth_pool_size: int = Field(4, ge=1, validation_alias=_env("LINKAGE_API_AUTH_POOL_SIZE"))
+    # How long a verified (or unknown) key is remembered: a revocation takes effect within this time.
+    api_auth_cache_s: float = Field(5.0, ge=0, le=300, validation_alias=_env("LINKAGE_API_AUTH_CACHE_SECONDS"))
+    # The role that may dismiss a cluster or withdraw a confirmation (either weakens automated checks).
+    api_dismiss_role: Literal["analyst", "admin"] = Field("admin", validation_alias=_env("LINKAGE_API_DISMISS_ROLE"))
     audit_log: Path = Field(Path(".linkage/audit.jsonl"), validation_alias=_env("LINKAGE_AUDIT_LOG"))
 
     # Detection: rows per write transaction of a run's results (they stay invisible until the run switches).

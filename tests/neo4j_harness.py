@@ -33,6 +33,7 @@ def local_test_settings(**overrides: object) -> Settings:
         "neo4j_heap": "2g",
         "neo4j_pagecache": "1g",
         "neo4j_tx_memory": "1g",
+        "neo4j_tx_max": "512m",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -64,6 +65,7 @@ def provide_neo4j() -> Iterator[Settings]:
 
         container = Neo4jContainer(NEO4J_IMAGE, password=TEST_PASSWORD)
         container.with_env("NEO4J_PLUGINS", '["apoc"]')
+        container.with_env("NEO4J_db_memory_transaction_max", "512m")  # as the local test server
         with container:
             yield Settings(_env_file=None, env="test", neo4j_uri=container.get_connection_url(),  # type: ignore[call-arg]
                            neo4j_password=TEST_PASSWORD)

@@ -130,4 +130,4 @@ def test_a_cluster_keeps_its_size_and_score_per_run_and_its_timeline_takes_from_
     assert cluster["window"] == days[1:-1], "steps that start in [from, to)"
     assert datetime.fromisoformat(cluster["window"][0]["start"]) >= datetime.fromisoformat(start)
     backwards = runs_gql(HISTORY, {"id": campaign.cluster_id, "from": end, "to": start})
-    assert error_codes(backwards) == ["BAD_INPUT"]
+    assert error_codes(backwards) == ["BAD_USER_INPUT"]

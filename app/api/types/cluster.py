@@ -68,20 +68,26 @@ def parse_evidence(raw: Any) -> list[Evidence]:
     return evidence
 
 
-@strawberry.type(description="An analyst's note or a case-status change.")
+def _status(value: Any) -> CaseStatus | None:
+    return CaseStatus(value) if value in CaseStatus._value2member_map_ else None
+
+
+@strawberry.type(description="An entry of a cluster's case history: an analyst's note or a status change.")
 class CaseNote:
     id: strawberry.ID
-    text: str
-    author: str
+    text: str = strawberry.field(description="The note, or the reason given for the status change.")
+    author: str = strawberry.field(description="The name of the API key that wrote it.")
+    author_role: str | None = strawberry.field(description="That key's role when it wrote it.")
     created_at: datetime | None
-    status: CaseStatus | None
+    status: CaseStatus | None = strawberry.field(description="The status set (status changes only).")
+    previous_status: CaseStatus | None = strawberry.field(description="The status before the change.")
 
     @staticmethod
     def from_row(row: dict[str, Any]) -> CaseNote:
-        status = row.get("status")
         return CaseNote(id=strawberry.ID(row["note_id"]), text=row.get("text") or "",
-                        author=row.get("author") or "", created_at=to_datetime(row.get("created_at")),
-                        status=CaseStatus(status) if status in CaseStatus._value2member_map_ else None)
+                        author=row.get("author") or "", author_role=row.get("author_role"),
+                        created_at=to_datetime(row.get("created_at")), status=_status(row.get("status")),
+                        previous_status=_status(row.get("previous_status")))
 
 
 @strawberry.type(description="A value the members share, with how many member accounts use it.")
