@@ -24,8 +24,10 @@ KIND_NAMES = {
     "IP": "shared IPs", "Network": "networks", "ProxyNetwork": "proxy networks",
     "ClientFingerprint": "client fingerprints", "PromptTemplate": "prompt templates",
 }
-# Kinds whose names are drawn beside the node (accounts are too many: their ids are in the tooltips).
-LABELLED = {"Cluster", "ProxyNetwork", "Network", "PaymentMethod", "PromptTemplate"}
+# Kinds whose names may be drawn beside the node (accounts are too many: their ids are in the tooltips), and
+# how many names at most (the most connected first; every node's name is in its tooltip).
+LABELLED = {"ProxyNetwork", "Network", "PaymentMethod", "PromptTemplate", "ClientFingerprint"}
+MAX_LABELS = 14
 
 
 def picture_counts(sample: GraphSample) -> dict[str, int]:
@@ -66,6 +68,13 @@ def sample_svg(sample: GraphSample, width: int = 960, height: int = 700) -> str:
         (x1, y1), (x2, y2) = point(edge["source"]), point(edge["target"])
         parts.append(f'<line class="edge {escape(edge["type"].lower())}" x1="{x1:.1f}" y1="{y1:.1f}" '
                      f'x2="{x2:.1f}" y2="{y2:.1f}"/>')
+    degree: dict[str, int] = {}
+    for edge in sample.edges:
+        for end in (edge["source"], edge["target"]):
+            degree[end] = degree.get(end, 0) + 1
+    candidates = [n for n in sample.nodes if n["kind"] in LABELLED and n["key"] in placed]
+    named = {n["key"] for n in sorted(candidates, key=lambda n: (n["kind"] != "ProxyNetwork",
+                                                                 -degree.get(n["key"], 0), n["key"]))[:MAX_LABELS]}
     parts.append("</g><g class=\"nodes\">")
     for node in sorted(sample.nodes, key=lambda n: n["kind"] != "Account"):  # identifiers drawn on top
         kind, key = node["kind"], node["key"]
@@ -79,7 +88,7 @@ def sample_svg(sample: GraphSample, width: int = 960, height: int = 700) -> str:
         parts.append(f'<g class="node" data-kind="{escape(kind)}" data-key="{escape(key)}">'
                      f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}" fill="{colour}"/>'
                      f"<title>{escape(tooltip)}</title>")
-        if kind in LABELLED:
+        if key in named:
             label = str(node["label"])
             label = label if len(label) <= 28 else label[:27] + "…"
             parts.append(f'<text x="{cx + radius + 3:.1f}" y="{cy + 4:.1f}">{escape(label)}</text>')
@@ -130,10 +139,12 @@ def timeline_svg(cluster: Sequence[tuple[int, int]], population: Sequence[tuple[
         parts.append(f'<line class="grid" x1="{margin_left}" x2="{width - margin_right}" y1="{y:.1f}" y2="{y:.1f}"/>'
                      f'<text class="axis" x="{margin_left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:,.0f}</text>')
     day = step_minutes >= 1440
-    for moment in _ticks(low_t, high_t, 6):
+    ticks = _ticks(low_t, high_t, 6)
+    for position, moment in enumerate(ticks):
         x, _ = xy(moment, 0)
         when = datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d" if day else "%m-%d %H:%M")
-        parts.append(f'<text class="axis" x="{x:.1f}" y="{height - 12}" text-anchor="middle">{when}</text>')
+        anchor = "end" if position == len(ticks) - 1 else "start" if position == 0 else "middle"
+        parts.append(f'<text class="axis" x="{x:.1f}" y="{height - 12}" text-anchor="{anchor}">{when}</text>')
     width_step = inner_w * step_minutes * 60 / max(high_t - low_t, 1)
     parts.append('<g class="cluster">')
     for start, requests in cluster:

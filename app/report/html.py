@@ -125,9 +125,11 @@ def read_activity(database: Database, report: ClusterReport, first: datetime, la
 def format_number(value: Any) -> str:
     """Numbers as people read them: thousands separated, at most four significant digits after the point.
 
-    >>> format_number(12345), format_number(0.123456), format_number(3.0), format_number(True)
-    ('12,345', '0.1235', '3', 'yes')
+    >>> format_number(12345), format_number(0.123456), format_number(3.0), format_number(True), format_number(None)
+    ('12,345', '0.1235', '3', 'yes', '–')
     """
+    if value is None:
+        return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):

@@ -69,8 +69,20 @@ def positions(sample: GraphSample) -> dict[str, tuple[float, float]]:
     graph.remove_nodes_from([key for key, kind in graph.nodes(data="kind") if kind == "Cluster"])
     if graph.number_of_nodes() == 0:
         return {}
-    placed = nx.spring_layout(graph, seed=LAYOUT_SEED, iterations=200)
-    xs = [float(x) for x, _ in placed.values()]
-    ys = [float(y) for _, y in placed.values()]
-    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-    return {key: ((float(x) - min(xs)) / span_x, (float(y) - min(ys)) / span_y) for key, (x, y) in placed.items()}
+    # A wider spacing than networkx's default (k = 1/√n): dense clusters share many identifiers, and the
+    # picture should separate them rather than pile them into one knot.
+    spacing = 2.5 / max(graph.number_of_nodes(), 1) ** 0.5
+    placed = nx.spring_layout(graph, seed=LAYOUT_SEED, iterations=300, k=spacing)
+    # Scale on the central 96 % so a few far outliers (a network one IP leads to) do not squeeze the rest;
+    # the outliers sit on the border.
+    xs = sorted(float(x) for x, _ in placed.values())
+    ys = sorted(float(y) for _, y in placed.values())
+
+    def bounds(values: list[float]) -> tuple[float, float]:
+        cut = len(values) // 50
+        low, high = values[cut], values[len(values) - 1 - cut]
+        return low, (high - low) or 1.0
+
+    (low_x, span_x), (low_y, span_y) = bounds(xs), bounds(ys)
+    return {key: (min(max((float(x) - low_x) / span_x, 0.0), 1.0), min(max((float(y) - low_y) / span_y, 0.0), 1.0))
+            for key, (x, y) in placed.items()}
