@@ -18,6 +18,7 @@ creation. Verification looks the credential up by its id and compares hashes wit
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -112,3 +113,14 @@ def revoke_key(database: Database, key_id: str) -> dict[str, Any]:
     if not rows:
         raise NotFoundError(f"no API key {key_id!r}")
     return dict(rows[0]["credential"])
+
+
+def key_is_valid(database: Database, token: str) -> bool:
+    """Whether `token` is a stored, unrevoked key (e.g. a key kept in a file from an earlier run)."""
+    parsed = parse_key(token)
+    if parsed is None:
+        return False
+    key_id, secret = parsed
+    rows = database.run(get_query("api_credential_lookup"), {"key_id": key_id})
+    return bool(rows) and not rows[0]["revoked"] and hmac.compare_digest(
+        str(rows[0]["key_hash"]), hash_secret(key_id, secret))
