@@ -126,7 +126,7 @@ async def resolve_update_case(
             description="A team handle (letters, digits, '.', '_', '-'; at most 64; no email address); "
                         "null clears it.")] = strawberry.UNSET,
         priority: Annotated[CasePriority | None, strawberry.argument(
-            description="null clears it.")] = strawberry.UNSET,
+            description="How urgent the case is; null clears it.")] = strawberry.UNSET,
         ticket_url: Annotated[str | None, strawberry.argument(
             description="An http(s) link to the case's ticket (at most 2,000 characters, no user name or "
                         "password); null clears it.")] = strawberry.UNSET) -> CaseUpdate:
