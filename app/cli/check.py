@@ -28,7 +28,7 @@ from typing import Annotated, ParamSpec, TextIO, TypeVar
 import typer
 from rich.markup import escape
 
-from app.audit import record_cli
+from app.audit import audited_cli
 from app.cli.common import err_console, load_settings_or_exit, open_database
 from graph.check import CheckResult, CheckSignals, parse_signals, run_check
 from graph.errors import InputError, LinkageError, NotFoundError
@@ -127,7 +127,9 @@ def check(account: str | None = typer.Option(None, "--account", help="Check an a
     subjects = [CheckSignals(account_id=account)] if account is not None else list(
         _read_inputs(input_file))  # type: ignore[arg-type]
     flagged = unanswered = 0
-    with open_database(settings) as database, _output(out) as stream:
+    # Audited first (a check does not run when the trail cannot record it), then its outcome or error code.
+    with audited_cli(settings.audit_log, "cli.check", subjects=len(subjects)) as audit, \
+            open_database(settings) as database, _output(out) as stream:
         for subject in subjects:
             try:
                 result = run_check(database, subject)
@@ -141,7 +143,7 @@ def check(account: str | None = typer.Option(None, "--account", help="Check an a
                 continue
             flagged += is_flagged(result, fail_on)
             stream.write(json.dumps(result.to_dict()) + "\n")
-    record_cli(settings.audit_log, "cli.check", checked=len(subjects), flagged=flagged, unanswered=unanswered)
+        audit.update(checked=len(subjects), flagged=flagged, unanswered=unanswered)
     if unanswered:
         raise NotFoundError(f"{unanswered} of {len(subjects)} subjects name no account in the graph "
                             "(their lines carry error NOT_FOUND)")

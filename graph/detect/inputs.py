@@ -145,7 +145,14 @@ def build_incidence(kind: str, rows: Iterable[Mapping[str, Any]], account_index:
         for name, edge_values in edge_attr_values.items():
             edge_values.append(to_epoch(row.get(name)))
     account_arr = np.asarray(accounts, dtype=np.int64)
-    ident_arr = np.asarray(idents, dtype=np.int64)
+    # Identifiers numbered in sorted order, not in the order the rows arrived: the server returns rows in
+    # no guaranteed order, and the same graph must give the same numbering, hence the same clusters.
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    ident_arr = rank[np.asarray(idents, dtype=np.int64)] if idents else np.zeros(0, dtype=np.int64)
+    by_rank = np.argsort(rank)
+    names = [names[i] for i in by_rank]
+    ident_attr_values = {name: [values[i] for i in by_rank] for name, values in ident_attr_values.items()}
     request_arr = np.asarray(requests, dtype=np.float64)
     edge_arrays = {name: np.asarray(values, dtype=np.float64) for name, values in edge_attr_values.items()}
     if account_arr.size:

@@ -251,6 +251,12 @@ def build_links(data: DetectionInput, config: DetectionConfig) -> Links:
                  model.cohorts, model, glue.pools, parts["timing"][keep][supported], glue.kind, glue.ident)
 
 
+# The largest glued group that may enter a cluster through one of its accounts: one coincidence then carries
+# at most one other account along, and an operator who adds a fresh account on a member's own card does not
+# thereby pull the member out of its campaign (larger groups still need two of their accounts linked).
+CARRY_ALONG = 2
+
+
 def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:
     """Mask of links kept by the support rule, judged between glue groups (a card's accounts are one
     group): a link is supported when its two groups have a common neighbour group or are joined by more
@@ -277,8 +283,9 @@ def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:
     degree = np.diff(adjacency.indptr)
     group_size = np.bincount(groups, minlength=n)
     # A glued group (a company on one invoice, a card's accounts) enters a cluster only through two or more
-    # of its own accounts: one member's coincidence must not carry the whole group along.
-    sides_ok = ((group_size[a] == 1) | (distinct_low >= 2)) & ((group_size[b] == 1) | (distinct_high >= 2))
+    # of its own accounts: one member's coincidence must not carry the whole group along (a glued pair may).
+    sides_ok = (((group_size[a] <= CARRY_ALONG) | (distinct_low >= 2))
+                & ((group_size[b] <= CARRY_ALONG) | (distinct_high >= 2)))
     ok_pair = sides_ok & ((common > 0) | (multiplicity > 1))
     ok_pair |= (degree[a] == 1) & (degree[b] == 1)
     keep = np.ones(len(links), dtype=bool)

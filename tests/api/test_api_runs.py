@@ -43,10 +43,10 @@ def two_runs(loaded_dataset: LoadDataset) -> Iterator[tuple[Database, DetectionS
         first = run_detection(database, alerts=False)
         campaign = max((c for c in first.clusters if c.verdict == "suspicious"), key=lambda c: len(c.members))
         write(database, """
-            MATCH (:Account {account_id: $member})-[:PAID_WITH]->(p:PaymentMethod)
-            WITH p LIMIT 1
+            MATCH (a:Account)-[:PAID_WITH]->(p:PaymentMethod) WHERE a.account_id IN $members
+            WITH p ORDER BY p.fingerprint LIMIT 1
             CREATE (:Account {account_id: 'api-newcomer', created_at: datetime('2025-01-01T00:00:00Z')})
-                   -[:PAID_WITH]->(p)""", {"member": campaign.members[0]})
+                   -[:PAID_WITH]->(p)""", {"members": campaign.members})
         second = run_detection(database, alerts=False)
         yield database, first, second
     finally:

@@ -45,6 +45,11 @@ def test_clean_account_passes(fixture_graph: Database, env: Path) -> None:
 def test_unknown_account_is_an_error(fixture_graph: Database, env: Path) -> None:
     code, _, err = run("check", "--account", "nope")
     assert code == 2 and "no account 'nope'" in err
+    # The trail holds the check before it ran and the error it ended with.
+    records = [json.loads(line) for line in (env / "audit.jsonl").read_text().splitlines()]
+    mine = [r for r in records if r["operation"] == "cli.check"]
+    assert [r["outcome"] for r in mine[-2:]] == ["started", "NOT_FOUND"]
+    assert mine[-1]["request_id"] == mine[-2]["request_id"]
 
 
 def test_batch_file_with_out(fixture_graph: Database, env: Path) -> None:
@@ -64,6 +69,8 @@ def test_batch_file_with_out(fixture_graph: Database, env: Path) -> None:
     assert "new1@" not in out.read_text()  # emails leave only as hashes
     audit = (env / "audit.jsonl").read_text()
     assert '"operation":"cli.check"' in audit and "pm-tok" not in audit
+    ended = [json.loads(line) for line in audit.splitlines() if '"cli.check"' in line][-1]
+    assert (ended["outcome"], ended["checked"], ended["flagged"], ended["unanswered"]) == ("ok", 4, 1, 1)
 
 
 def test_clean_batch_exits_zero(fixture_graph: Database, env: Path) -> None:

@@ -109,10 +109,19 @@ def test_runs_record_changes_history_and_alerts(fresh: Database, tmp_path: Path)
     merged = [c for c in second.changes if c.found and c.change == "merged"]
     assert len(merged) == 1 and merged[0].size == 5
     assert {merged[0].cluster_id, *merged[0].related} == {left.cluster_id, right.cluster_id}
-    new_sizes = sorted(c.size for c in second.changes if c.change == "new")
-    assert new_sizes == [2, 5]
+    members = {c.cluster_id: sorted(c.members) for c in second.clusters}
+    new = [members[c.cluster_id] for c in second.changes if c.change == "new"]
+    assert sorted(m for m in new if m[0].startswith("t-")) == [["t-g1", "t-g2", "t-g3", "t-g4", "t-gz"],
+                                                              ["t-new-1", "t-new-2"]]
+    # Evidence thresholds follow the population (identifier rarity, the number of candidate pairs), so a
+    # pair of accounts near the threshold may cross it when accounts come and go; such a pair was not in
+    # any cluster before, and no cluster of the first run changed except the five above.
+    clustered_before = {m for c in first.clusters for m in c.members}
+    incidental = [m for m in new if not m[0].startswith("t-")]
+    assert not clustered_before & {m for pair in incidental for m in pair} and len(incidental) <= 2
     assert changes[gone.cluster_id][0] == changes[noted.cluster_id][0] == "retired"
-    assert counts["retired"] == 2 and counts["merged"] == 1 and counts["grown"] == 1 and counts["new"] == 2
+    assert counts["retired"] == 2 and counts["merged"] == 1 and counts["grown"] == 1
+    assert counts["new"] == 2 + len(incidental)
     assert counts["unchanged"] == len(first.clusters) - 5
     grew = [json.loads(r.body) for r in receiver.received[received_before:] if r.status == 200]
     assert [(a["event"], a["cluster"]["id"]) for a in grew] == [("cluster.grew", campaign.cluster_id)]

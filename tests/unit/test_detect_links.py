@@ -116,6 +116,16 @@ def test_a_glued_group_does_not_follow_one_member_into_a_cluster() -> None:
     assert not keep[3:].any()
 
 
+def test_a_second_account_on_a_members_own_card_joins_the_member() -> None:
+    """A glued pair enters through one linked account: the member stays in its campaign and brings the
+    account on its card along, instead of both being left out."""
+    n = 8
+    pair_glue = np.asarray([[2, 7]])  # account 7 pays with member 2's own card and does nothing else
+    campaign = [[0, 1], [1, 2], [0, 2], [2, 3], [1, 3]]
+    keep = supported_links(n, pair_glue, np.asarray(campaign))
+    assert keep.all()
+
+
 def test_synchrony_far_beyond_chance_is_strong_evidence() -> None:
     rng = np.random.default_rng(1)
     bursts = sorted(rng.choice(4000, 60, replace=False).tolist())
@@ -207,3 +217,18 @@ def test_detection_with_payment_methods_only_still_clusters() -> None:
     links = build_links(data, CONFIG)
     joined = {int(a) for edge in links.glue for a in edge}
     assert joined == set(range(12))
+
+
+def test_identifier_numbering_does_not_depend_on_row_order() -> None:
+    """The server returns rows in no guaranteed order; the same rows in any order give the same arrays."""
+    rows = [{"account_id": f"acct_{a:05d}", "identifier": f"ip-{(a * 7) % 5}", "requests": a,
+             "kind": "dc" if (a * 7) % 5 < 2 else "res", "proxy_network": None, "anonymous": (a * 7) % 5 == 4}
+            for a in range(12)]
+    index = {f"acct_{a:05d}": a for a in range(12)}
+    forward = build_incidence("ip", rows, index)
+    backward = build_incidence("ip", list(reversed(rows)), index)
+    assert forward.names == backward.names == sorted(forward.names)
+    for name in ("account", "ident", "requests"):
+        assert np.array_equal(getattr(forward, name), getattr(backward, name)), name
+    for name, values in forward.ident_attrs.items():
+        assert list(values) == list(backward.ident_attrs[name]), name
