@@ -13,6 +13,8 @@ CALL (a) {
   RETURN collect({weight: m.weight,
                   cluster: c {.cluster_id, .size, .score, .verdict, .evidence, .signals, .first_seen,
                               .last_seen, .detected_at, .case_status, .capabilities,
-                              .proxy_networks}}) AS memberships
+                              .proxy_networks,
+                              .case_assignee, .case_priority, .case_ticket_url, .case_updated_at, .growth,
+                              .changed_at, .retired}}) AS memberships
 }
 RETURN id AS account_id, memberships

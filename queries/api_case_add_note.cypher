@@ -13,4 +13,5 @@ MERGE (n:CaseNote {note_id: $note_id})
   ON CREATE SET n.text = $text, n.author = $author, n.author_key_id = $author_key_id,
                 n.author_role = $author_role, n.created_at = $now
 MERGE (n)-[:NOTE_ON]->(c)
-RETURN n {.note_id, .text, .author, .author_role, .created_at, .status, .previous_status} AS note
+RETURN n {.note_id, .text, .author, .author_role, .created_at, .status, .previous_status, .field, .before,
+         .after} AS note

@@ -1,5 +1,5 @@
 // name: api_case_set_status
-// description: Set a cluster's case status and record the change in its case history as a CaseNote (who: key name, key id and role; when; why: the reason; the status before and after). A change into or out of CONFIRMED or DISMISSED needs a reason (refusal REASON_REQUIRED); one that weakens automated checks (dismissing, or withdrawing a confirmation) needs $may_weaken (refusal FORBIDDEN). A refused change writes nothing. Idempotent per $note_id, so a retried transaction writes one note.
+// description: Set a cluster's case status and record the change in its case history as a CaseNote (who: key name, key id and role; when; why: the reason; the status before and after, also as field STATUS with before and after like the other case fields). A change into or out of CONFIRMED or DISMISSED needs a reason (refusal REASON_REQUIRED); one that weakens automated checks (dismissing, or withdrawing a confirmation) needs $may_weaken (refusal FORBIDDEN). A refused change writes nothing. Idempotent per $note_id, so a retried transaction writes one note.
 // mode: write
 // param cluster_id: str
 // param status: str
@@ -25,10 +25,12 @@ OPTIONAL CALL (c, previous, refusal) {
   MERGE (n:CaseNote {note_id: $note_id})
     ON CREATE SET n.text = coalesce($reason, 'status set to ' + $status), n.author = $author,
                   n.author_key_id = $author_key_id, n.author_role = $author_role, n.created_at = $now,
-                  n.status = $status, n.previous_status = previous
+                  n.status = $status, n.previous_status = previous, n.field = 'STATUS', n.before = previous,
+                  n.after = $status
   MERGE (n)-[:NOTE_ON]->(c)
   SET c.case_status = $status, c.case_updated_at = $now
   RETURN n
 }
 RETURN previous, refusal,
-       n {.note_id, .text, .author, .author_role, .created_at, .status, .previous_status} AS note
+       n {.note_id, .text, .author, .author_role, .created_at, .status, .previous_status, .field, .before,
+         .after} AS note

@@ -36,7 +36,9 @@ CALL (accounts) {
   ORDER BY accounts_behind DESC, c.score DESC, c.cluster_id
   LIMIT $top_clusters
   RETURN collect({cluster: c {.cluster_id, .size, .score, .verdict, .evidence, .signals, .first_seen,
-                              .last_seen, .detected_at, .case_status, .capabilities, .proxy_networks},
+                              .last_seen, .detected_at, .case_status, .capabilities, .proxy_networks,
+                              .case_assignee, .case_priority, .case_ticket_url, .case_updated_at, .growth,
+                              .changed_at, .retired},
                   accounts: accounts_behind}) AS clusters
 }
 RETURN x {.*, kind: labels(x)[0]} AS node,

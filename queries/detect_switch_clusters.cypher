@@ -1,5 +1,5 @@
 // name: detect_switch_clusters
-// description: Switch, step 3: the run's new clusters become Cluster nodes, and every cluster it found takes its values from the run's snapshot and points at the run (so its memberships of this run become the current ones); the case status of a known cluster is kept.
+// description: Switch, step 3: the run's new clusters become Cluster nodes, and every cluster it found takes its values from the run's snapshot and points at the run (so its memberships of this run become the current ones); the case status of a known cluster is kept. growth is the size change from the run before (a new cluster grew from 0); changed_at moves to now when the run changed the cluster's members or verdict (or it came back from retirement).
 // mode: write
 // param run_id: str
 // param now: datetime
@@ -22,6 +22,11 @@ SET c.size = s.size,
     c.last_seen = s.last_seen,
     c.detected_at = $now,
     c.run_id = $run_id,
+    c.growth = s.size - coalesce(s.previous_size, 0),
+    c.changed_at = CASE
+      WHEN c.changed_at IS NULL OR coalesce(c.retired, false) OR s.change <> 'unchanged'
+           OR coalesce(s.verdict, '') <> coalesce(s.previous_verdict, '') THEN $now
+      ELSE c.changed_at END,
     c.retired = false,
     c.case_status = coalesce(c.case_status, 'OPEN')
 RETURN count(c) AS switched

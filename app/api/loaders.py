@@ -37,8 +37,8 @@ TopKey = tuple[str, int]                       # cluster id, top N
 TimelineKey = tuple[str, int, int | None, int | None]  # cluster id, step minutes, from/to bucket
 # account id, relationship types, largest degree of an identifier followed, limit
 LinkedKey = tuple[str, tuple[str, ...], int, int]
-# the cluster filters (verdict, min size, min score, capability, proxy network, seen after), by name
-FilterKey = tuple[tuple[str, str | int | float | datetime | None], ...]
+# the cluster filters (app/api/resolvers/clusters.py `filter_params`; lists as tuples), by name
+FilterKey = tuple[tuple[str, str | int | float | bool | datetime | tuple[str, ...] | None], ...]
 
 
 @dataclass
@@ -147,7 +147,8 @@ class BatchFunctions:
     async def counts(self, keys: Sequence[FilterKey]) -> list[int]:
         query = get_query("api_clusters_count")
         unique = _unique(keys)
-        results = await asyncio.gather(*(self.database.run(query, dict(key)) for key in unique))
+        results = await asyncio.gather(*(self.database.run(query, {
+            name: list(value) if isinstance(value, tuple) else value for name, value in key}) for key in unique))
         found = {key: int(rows[0]["total"]) if rows else 0 for key, rows in zip(unique, results, strict=True)}
         return [found[key] for key in keys]
 

@@ -26,15 +26,16 @@ from strawberry.types import ExecutionContext
 from app.api.cost import QueryCostLimiter
 from app.api.errors import LinkageErrorMasking
 from app.api.resolvers.accounts import resolve_account, resolve_linkage
-from app.api.resolvers.cases import resolve_add_note, resolve_set_case_status
+from app.api.resolvers.cases import resolve_add_note, resolve_set_case_status, resolve_update_case
 from app.api.resolvers.check import resolve_check
 from app.api.resolvers.clusters import resolve_cluster, resolve_clusters
 from app.api.resolvers.infrastructure import resolve_infrastructure
 from app.api.resolvers.runs import resolve_cluster_changes, resolve_detection_runs
 from app.api.types.account import Account
-from app.api.types.case import CaseChange
+from app.api.types.case import CaseChange, CaseUpdate
 from app.api.types.check import CheckResult
 from app.api.types.cluster import Cluster, ClusterConnection
+from app.api.types.common import LONG_SCALAR, Long
 from app.api.types.infrastructure import Infrastructure
 from app.api.types.linkage import Linkage
 from app.api.types.runs import ClusterChangeConnection, DetectionRunConnection
@@ -62,6 +63,8 @@ class Query:
 @strawberry.type(description="Case changes (analyst or admin).")
 class Mutation:
     set_case_status: CaseChange = strawberry.field(resolver=resolve_set_case_status)
+    update_case: CaseUpdate = strawberry.field(
+        resolver=resolve_update_case, description="Set a case's assignee, priority or ticket link.")
     add_note: CaseChange = strawberry.field(resolver=resolve_add_note)
 
 
@@ -99,7 +102,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return LinkageSchema(
         query=Query, mutation=Mutation,
         extensions=gate_extensions(settings) if settings else [],
-        config=StrawberryConfig(disable_field_suggestions=True),
+        config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Long: LONG_SCALAR}),
     )
 
 

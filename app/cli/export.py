@@ -24,7 +24,7 @@ from graph.queries import get_query
 
 export_app = typer.Typer(help="Write clusters to files: a member table, one cluster's graph for Gephi or "
                               "Cytoscape, or a STIX 2.1 bundle for sharing.", no_args_is_help=True)
-EXPORT_COLUMNS = ("cluster_id", "account_id", "score", "verdict", "case_status")
+EXPORT_COLUMNS = ("cluster_id", "account_id", "score", "verdict", "case_status", "assignee", "priority")
 
 
 class TableFormat(StrEnum):
@@ -49,6 +49,13 @@ class CaseStatusChoice(StrEnum):
     IN_REVIEW = "in_review"
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
+
+
+class PriorityChoice(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
 
 
 def table_format(out: Path, chosen: TableFormat | None) -> TableFormat:
@@ -112,16 +119,23 @@ def export_clusters(
     = None,
     min_score: Annotated[float | None, typer.Option(
         "--min-score", min=0.0, max=1.0, help="Only clusters scoring at least this.")] = None,
+    assignee: Annotated[str | None, typer.Option(
+        "--assignee", help="Only clusters whose case is assigned to this handle.")] = None,
+    priority: Annotated[list[PriorityChoice] | None, typer.Option(
+        "--priority", help="Only clusters whose case has this priority (repeat for several).")] = None,
 ) -> None:
     """One row per member account of every live cluster that passes the filters: cluster_id, account_id,
-    score, verdict, case_status."""
+    score, verdict, case_status, assignee, priority."""
     chosen = table_format(out, fmt)
     settings = load_settings_or_exit()
     verdicts = [v.value for v in verdict] if verdict else None
     case_statuses = [s.value.upper() for s in case_status] if case_status else None
-    params = {"verdicts": verdicts, "case_statuses": case_statuses, "min_score": min_score}
+    priorities = [p.value.upper() for p in priority] if priority else None
+    params = {"verdicts": verdicts, "case_statuses": case_statuses, "min_score": min_score,
+              "assignee": assignee, "priorities": priorities}
     with audited_cli(settings.audit_log, "cli.export.clusters", verdicts=",".join(verdicts or []),
-                     case_statuses=",".join(case_statuses or []), min_score=min_score) as audit:
+                     case_statuses=",".join(case_statuses or []), min_score=min_score,
+                     priorities=",".join(priorities or [])) as audit:
         with open_database(settings) as database:
             rows = database.run(get_query("export_cluster_members"), params,
                                 timeout=database.settings.write_timeout_s)

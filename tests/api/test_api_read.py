@@ -190,7 +190,7 @@ def test_check_blocks_a_signup_with_a_campaign_card(gql: GraphQL) -> None:
         "PAYMENT_METHOD",
         "pm-tok-4f1a9c",
         10,
-        "suspicious",
+        "SUSPICIOUS",
     )
 
 

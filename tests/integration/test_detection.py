@@ -120,7 +120,7 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
     run_detection(detected)
     assert runner.invoke(app, ["export", "clusters", "--out", str(second)]).exit_code == 0
     header = first.read_text().splitlines()[0]
-    assert header == "cluster_id,account_id,score,verdict,case_status"
+    assert header == "cluster_id,account_id,score,verdict,case_status,assignee,priority"
     # Identical but for the case status the analyst set in between (detection keeps it).
     with first.open(newline="") as before, second.open(newline="") as after:
         rows_before, rows_after = list(csv.DictReader(before)), list(csv.DictReader(after))

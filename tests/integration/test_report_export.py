@@ -148,7 +148,7 @@ def test_export_clusters_filters_and_writes_to_stdout(fixture_graph: Database, c
     assert code == 0, stderr
     rows = list(csv.DictReader(io.StringIO(stdout)))
     assert {r["cluster_id"] for r in rows} == {fx.CAMPAIGN} and len(rows) == 30
-    assert set(rows[0]) == {"cluster_id", "account_id", "score", "verdict", "case_status"}
+    assert set(rows[0]) == {"cluster_id", "account_id", "score", "verdict", "case_status", "assignee", "priority"}
     assert "30 member rows of 1 clusters" in stderr  # the message on stderr, never in the data
 
     code, stdout, _ = run("export", "clusters", "--out", "-", "--format", "jsonl", "--min-score", "0.5")
@@ -167,3 +167,20 @@ def test_export_clusters_filters_and_writes_to_stdout(fixture_graph: Database, c
         assert fx.REVIEW not in stdout
     finally:
         write(fixture_graph, "MATCH (c:Cluster {cluster_id: $id}) REMOVE c.case_status", {"id": fx.REVIEW})
+
+    # Assignee and priority: the worked case only, with its handle and priority in the rows.
+    write(fixture_graph, "MATCH (c:Cluster {cluster_id: $id}) SET c.case_assignee = 'jdoe', c.case_priority = 'HIGH'",
+          {"id": fx.REVIEW})
+    try:
+        code, stdout, _ = run("export", "clusters", "--out", "-", "--format", "json", "--assignee", "jdoe")
+        rows = json.loads(stdout)
+        assert code == 0 and {(r["cluster_id"], r["assignee"], r["priority"]) for r in rows} == {
+            (fx.REVIEW, "jdoe", "HIGH")} and len(rows) == 5
+        code, stdout, _ = run("export", "clusters", "--out", "-", "--format", "json", "--priority", "low",
+                              "--priority", "high")
+        assert code == 0 and {r["cluster_id"] for r in json.loads(stdout)} == {fx.REVIEW}
+        code, stdout, _ = run("export", "clusters", "--out", "-", "--format", "json", "--assignee", "asmith")
+        assert code == 0 and json.loads(stdout) == []
+    finally:
+        write(fixture_graph, "MATCH (c:Cluster {cluster_id: $id}) REMOVE c.case_assignee, c.case_priority",
+              {"id": fx.REVIEW})

@@ -1,4 +1,5 @@
-"""Mutations: `setCaseStatus` and `addNote` (analyst or admin; each recorded in the case history and audited).
+"""Mutations: `setCaseStatus`, `updateCase` and `addNote` (analyst or admin; each recorded in the case history
+and audited).
 
 A case decision changes what automated checks answer: a CONFIRMED cluster blocks its infrastructure, a
 DISMISSED one stops counting at all. So a change into or out of CONFIRMED or DISMISSED needs a reason, and
@@ -6,6 +7,10 @@ one that weakens the checks — dismissing, or withdrawing a confirmation — ne
 LINKAGE_API_DISMISS_ROLE names (admin unless set to analyst). Every change is a CaseNote in the cluster's
 history: who (the key's name, id and role), when, why (the reason) and the status before and after. The
 rule is applied inside the write query, against the status the cluster has when the change commits.
+
+`updateCase` sets the assignee (a team handle), the priority and the external ticket link; each field that
+changes becomes one CaseNote naming the field with its value before and after. An argument left out keeps
+its field; `null` clears it. The audit log records which fields changed, never their values.
 """
 
 from __future__ import annotations
@@ -17,10 +22,10 @@ from typing import Annotated, Any
 import strawberry
 
 from app.api.context import LinkageInfo
-from app.api.resolvers.validation import require_id, require_text
-from app.api.types.case import CaseChange
+from app.api.resolvers.validation import require_assignee, require_id, require_text, require_ticket_url
+from app.api.types.case import CaseChange, CaseUpdate
 from app.api.types.cluster import CaseNote
-from app.api.types.common import CaseStatus
+from app.api.types.common import CasePriority, CaseStatus
 from app.credentials import Role
 from graph.errors import BadInputError, ForbiddenError, LinkageError, NotFoundError
 from graph.queries import get_query
@@ -109,3 +114,41 @@ async def resolve_add_note(info: LinkageInfo, cluster_id: strawberry.ID, text: s
     row = await _write(info, "addNote", "api_case_add_note", str(cluster_id), {"text": note})
     info.context.record("addNote", cluster_id=str(cluster_id))
     return await _change(info, str(cluster_id), row)
+
+
+def _unset(value: object) -> bool:
+    return value is strawberry.UNSET
+
+
+async def resolve_update_case(
+        info: LinkageInfo, cluster_id: strawberry.ID,
+        assignee: Annotated[str | None, strawberry.argument(
+            description="A team handle (letters, digits, '.', '_', '-'; at most 64; no email address); "
+                        "null clears it.")] = strawberry.UNSET,
+        priority: Annotated[CasePriority | None, strawberry.argument(
+            description="How urgent the case is; null clears it.")] = strawberry.UNSET,
+        ticket_url: Annotated[str | None, strawberry.argument(
+            description="An http(s) link to the case's ticket (at most 2,000 characters, no user name or "
+                        "password); null clears it.")] = strawberry.UNSET) -> CaseUpdate:
+    """Set a case's assignee, priority or ticket link (those given); every field that changes joins the history."""
+    context = info.context
+    _require_analyst(info, "updateCase")
+    try:
+        if _unset(assignee) and _unset(priority) and _unset(ticket_url):
+            raise BadInputError("give at least one of assignee, priority, ticketUrl", field=None)
+        handle = require_assignee(assignee) if isinstance(assignee, str) else None
+        link = require_ticket_url(ticket_url) if isinstance(ticket_url, str) else None
+    except LinkageError as error:
+        context.record("updateCase", outcome=error.code)
+        raise
+    row = await _write(info, "updateCase", "api_case_update", str(cluster_id), {
+        "set_assignee": not _unset(assignee), "assignee": handle,
+        "set_priority": not _unset(priority),
+        "priority": priority.value if isinstance(priority, CasePriority) else None,
+        "set_ticket_url": not _unset(ticket_url), "ticket_url": link})
+    notes = [CaseNote.from_row(note) for note in row["notes"]]
+    context.record("updateCase", cluster_id=str(cluster_id),
+                   fields=",".join(note.field.value for note in notes if note.field) or None)
+    with suppress(KeyError):
+        context.loaders.cluster.clear(str(cluster_id))
+    return CaseUpdate(changes=notes, cluster=await context.loaders.cluster_or_stub(str(cluster_id)))

@@ -14,7 +14,7 @@ from app.api.context import LinkageInfo
 from app.api.cursors import page_size
 from app.api.errors import BadInputError
 from app.api.types.cluster import Cluster
-from app.api.types.common import KIND_BY_LABEL, REL_TYPES_BY_KIND, IdentifierKind, to_datetime
+from app.api.types.common import KIND_BY_LABEL, REL_TYPES_BY_KIND, IdentifierKind, Long, to_datetime, to_long
 
 # Identifiers shared by more accounts than this are hubs: not followed unless asked.
 HUB_DEGREE = 50
@@ -39,23 +39,23 @@ class IpUse:
     is_vpn: bool | None
     is_tor: bool | None
     signup: bool
-    requests: int
+    requests: Long
     shared_by: int
 
 
 @strawberry.type(description="An identifier the account used: its requests, how many accounts use it.")
 class IdentifierUse:
     value: str
-    requests: int | None
+    requests: Long | None
     shared_by: int
     detail: str | None
 
 
 @strawberry.type(description="When and how much the account was active.")
 class ActivitySummary:
-    requests: int | None
-    input_tokens: int | None
-    output_tokens: int | None
+    requests: Long | None
+    input_tokens: Long | None
+    output_tokens: Long | None
     first_seen: datetime | None
     last_seen: datetime | None
     active_buckets: int
@@ -89,7 +89,7 @@ class ClusterMembership:
 
 
 def _uses(rows: list[dict[str, Any]]) -> list[IdentifierUse]:
-    return [IdentifierUse(value=str(row["value"]), requests=row.get("requests"),
+    return [IdentifierUse(value=str(row["value"]), requests=to_long(row.get("requests")),
                           shared_by=int(row.get("shared_by") or 0), detail=row.get("detail")) for row in rows]
 
 
@@ -124,8 +124,8 @@ class Account:
 
         row = self.row
         return ActivitySummary(
-            requests=row.get("requests"), input_tokens=row.get("input_tokens"),
-            output_tokens=row.get("output_tokens"), first_seen=to_datetime(row.get("first_seen")),
+            requests=to_long(row.get("requests")), input_tokens=to_long(row.get("input_tokens")),
+            output_tokens=to_long(row.get("output_tokens")), first_seen=to_datetime(row.get("first_seen")),
             last_seen=to_datetime(row.get("last_seen")), active_buckets=int(row.get("active_buckets") or 0),
             peak_bucket_requests=int(row.get("peak_bucket_requests") or 0),
             first_active=bucket_time(row.get("first_bucket")),
@@ -141,7 +141,7 @@ class Account:
     async def ips(self, info: LinkageInfo) -> list[IpUse]:
         return [IpUse(address=row["value"], kind=row.get("detail"), proxy_network=row.get("proxy_network"),
                       is_vpn=row.get("is_vpn"), is_tor=row.get("is_tor"), signup=bool(row.get("signup")),
-                      requests=int(row.get("requests") or 0), shared_by=int(row["shared_by"]))
+                      requests=Long(int(row.get("requests") or 0)), shared_by=int(row["shared_by"]))
                 for row in await self._identifiers(info, "ips")]
 
     @strawberry.field

@@ -11,3 +11,10 @@ from app.api.types.cluster import CaseNote, Cluster
 class CaseChange:
     note: CaseNote
     cluster: Cluster
+
+
+@strawberry.type(description="The case fields an update changed (one history entry each) and the cluster after "
+                             "it; no entries when every value given was already set.")
+class CaseUpdate:
+    changes: list[CaseNote]
+    cluster: Cluster

@@ -13,9 +13,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.api.context import LinkageInfo
-from app.api.cursors import page_size
+from app.api.cursors import decode_cursor, encode_cursor, page_size
 from app.api.errors import BadInputError
-from app.api.types.common import CaseStatus, MetricEntry, PageInfo, TimelineResolution, Verdict, to_datetime
+from app.api.types.common import (
+    CaseField,
+    CasePriority,
+    CaseStatus,
+    Long,
+    MetricEntry,
+    PageInfo,
+    TimelineResolution,
+    Verdict,
+    to_datetime,
+)
 from app.api.types.runs import ClusterChange
 
 if TYPE_CHECKING:  # annotations only: account.py imports this module, never the other way round
@@ -72,22 +82,36 @@ def _status(value: Any) -> CaseStatus | None:
     return CaseStatus(value) if value in CaseStatus._value2member_map_ else None
 
 
-@strawberry.type(description="An entry of a cluster's case history: an analyst's note or a status change.")
+def _priority(value: Any) -> CasePriority | None:
+    return CasePriority(value) if value in CasePriority._value2member_map_ else None
+
+
+@strawberry.type(description="An entry of a cluster's case history: an analyst's note, or a change of one case "
+                             "field (status, assignee, priority, ticket link) with its value before and after.")
 class CaseNote:
     id: strawberry.ID
-    text: str = strawberry.field(description="The note, or the reason given for the status change.")
+    text: str = strawberry.field(description="The note, the reason given for a status change, or which field "
+                                             "changed.")
     author: str = strawberry.field(description="The name of the API key that wrote it.")
     author_role: str | None = strawberry.field(description="That key's role when it wrote it.")
     created_at: datetime | None
+    field: CaseField | None = strawberry.field(description="The case field changed (none for a note).")
+    before: str | None = strawberry.field(description="The field's value before the change (none: unset).")
+    after: str | None = strawberry.field(description="The field's value after the change (none: cleared).")
     status: CaseStatus | None = strawberry.field(description="The status set (status changes only).")
     previous_status: CaseStatus | None = strawberry.field(description="The status before the change.")
 
     @staticmethod
     def from_row(row: dict[str, Any]) -> CaseNote:
+        field, status, previous = row.get("field"), _status(row.get("status")), _status(row.get("previous_status"))
+        if field is None and status is not None:  # a status change recorded before fields were named
+            field, row = "STATUS", {**row, "before": row.get("previous_status"), "after": row.get("status")}
         return CaseNote(id=strawberry.ID(row["note_id"]), text=row.get("text") or "",
                         author=row.get("author") or "", author_role=row.get("author_role"),
-                        created_at=to_datetime(row.get("created_at")), status=_status(row.get("status")),
-                        previous_status=_status(row.get("previous_status")))
+                        created_at=to_datetime(row.get("created_at")),
+                        field=CaseField(field) if field in CaseField._value2member_map_ else None,
+                        before=row.get("before"), after=row.get("after"),
+                        status=status, previous_status=previous)
 
 
 @strawberry.type(description="A value the members share, with how many member accounts use it.")
@@ -117,7 +141,7 @@ class SharedInfrastructure:
 @strawberry.type(description="Requests of all members in one time step.")
 class TimelinePoint:
     start: datetime
-    requests: int
+    requests: Long
 
 
 @strawberry.type(description="A member account and how strongly it belongs.")
@@ -130,11 +154,24 @@ class Member:
         return await info.context.loaders.account_or_stub(self.account_id)
 
 
+MEMBER_ORDER = "MEMBERS_BY_ACCOUNT_ID"  # the members' cursors' ordering (app/api/cursors.py)
+
+
+@strawberry.type
+class MemberEdge:
+    cursor: str
+    node: Member
+
+
 @strawberry.type(description="A page of a cluster's members, ordered by account id.")
 class MemberConnection:
     total_count: int
-    nodes: list[Member]
+    edges: list[MemberEdge]
     page_info: PageInfo
+
+    @strawberry.field(description="The edges' nodes (a shortcut when the cursors are not needed).")
+    def nodes(self) -> list[Member]:
+        return [edge.node for edge in self.edges]
 
 
 @strawberry.type(description="A group of accounts detection links together, with why.")
@@ -151,10 +188,22 @@ class Cluster:
     last_seen: datetime | None
     detected_at: datetime | None
     case_status: CaseStatus | None
+    assignee: str | None = strawberry.field(description="Who works the case (a team handle).")
+    priority: CasePriority | None = strawberry.field(description="How urgent the case is.")
+    ticket_url: str | None = strawberry.field(description="The case's ticket in an external tracker.")
+    case_updated_at: datetime | None = strawberry.field(description="When a case field last changed.")
+    growth: int | None = strawberry.field(description=(
+        "Size change in the last detection run that took effect (a new cluster grew from 0, a retired one "
+        "shrank to 0); none before the cluster's first run with this field."))
+    last_changed_at: datetime | None = strawberry.field(description=(
+        "When a detection run last changed the cluster's members or verdict, or retired it (before the "
+        "first run that records it: when detection last wrote it)."))
+    retired: bool = strawberry.field(description="No longer found by detection (kept for its case history).")
 
     @staticmethod
     def from_row(row: dict[str, Any]) -> Cluster:
         verdict, status = row.get("verdict"), row.get("case_status")
+        growth = row.get("growth")
         return Cluster(
             row=row, id=strawberry.ID(row["cluster_id"]), size=int(row.get("size") or 0),
             score=float(row.get("score") or 0.0),
@@ -164,6 +213,11 @@ class Cluster:
             first_seen=to_datetime(row.get("first_seen")), last_seen=to_datetime(row.get("last_seen")),
             detected_at=to_datetime(row.get("detected_at")),
             case_status=CaseStatus(status) if status in CaseStatus._value2member_map_ else None,
+            assignee=row.get("case_assignee"), priority=_priority(row.get("case_priority")),
+            ticket_url=row.get("case_ticket_url"), case_updated_at=to_datetime(row.get("case_updated_at")),
+            growth=None if growth is None else int(growth),
+            last_changed_at=to_datetime(row.get("changed_at") or row.get("detected_at")),
+            retired=bool(row.get("retired")),
         )
 
     @strawberry.field(description="Detection's signals, strongest first.")
@@ -174,13 +228,15 @@ class Cluster:
     async def members(self, info: LinkageInfo, first: int | None = 20, after: str | None = None) \
             -> MemberConnection:
         limit = page_size(first, info.context.settings.api_page_cap)
-        page = await info.context.loaders.cluster_members.load((str(self.id), after, limit + 1))
+        after_id = decode_cursor(after, MEMBER_ORDER)[1] if after else None
+        page = await info.context.loaders.cluster_members.load((str(self.id), after_id, limit + 1))
         rows = page["members"]
-        nodes = [Member(account_id=row["account_id"], weight=row.get("weight")) for row in rows[:limit]]
+        edges = [MemberEdge(cursor=encode_cursor(MEMBER_ORDER, None, row["account_id"]),
+                            node=Member(account_id=row["account_id"], weight=row.get("weight")))
+                 for row in rows[:limit]]
         return MemberConnection(
-            total_count=int(page["total"]), nodes=nodes,
-            page_info=PageInfo(has_next_page=len(rows) > limit,
-                               end_cursor=nodes[-1].account_id if nodes else None))
+            total_count=int(page["total"]), edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None))
 
     @strawberry.field(description="What the members share: the top values per kind with member counts.")
     async def infrastructure(self, info: LinkageInfo, top: int = 10) -> SharedInfrastructure:
@@ -202,7 +258,7 @@ class Cluster:
         start, end = bucket_range(from_, to, bucket)
         points = await info.context.loaders.cluster_timeline.load((str(self.id), max(step, bucket), start, end))
         return [TimelinePoint(start=datetime.fromtimestamp(point["start"], UTC),
-                              requests=int(point["requests"])) for point in points]
+                              requests=Long(int(point["requests"]))) for point in points]
 
     @strawberry.field(description="Size, score and verdict per detection run that took effect, newest first, "
                                   "with the change each run recorded.")

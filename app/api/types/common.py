@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NewType
 
 import strawberry
 
@@ -25,11 +25,29 @@ class CaseStatus(Enum):
     DISMISSED = "DISMISSED"
 
 
+@strawberry.enum(description="How urgent an analyst's case on a cluster is.")
+class CasePriority(Enum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+
+@strawberry.enum(description="A field of a cluster's case, as named in its history.")
+class CaseField(Enum):
+    STATUS = "STATUS"
+    ASSIGNEE = "ASSIGNEE"
+    PRIORITY = "PRIORITY"
+    TICKET_URL = "TICKET_URL"
+
+
 @strawberry.enum(description="Orderings of the cluster list (each descending, ties by cluster id).")
 class ClusterOrder(Enum):
     SCORE_DESC = "SCORE_DESC"
     SIZE_DESC = "SIZE_DESC"
     LAST_SEEN_DESC = "LAST_SEEN_DESC"
+    GROWTH_DESC = strawberry.enum_value("GROWTH_DESC", description=(
+        "Largest size change from the run before first (a new cluster grew from 0; shrunk ones last)."))
 
 
 @strawberry.enum(description="Time step of an activity timeline.")
@@ -75,6 +93,26 @@ KIND_BY_LABEL: dict[str, str] = {
     "Org": "ORG", "ApiKey": "API_KEY", "ClientFingerprint": "CLIENT_FINGERPRINT",
     "PromptTemplate": "TEMPLATE", "Network": "NETWORK", "ProxyNetwork": "PROXY_NETWORK",
 }
+
+
+# A count that may pass 2^31 (tokens, requests): GraphQL's Int is 32-bit, so these are the Long scalar
+# (`LONG_SCALAR`, registered in the schema's StrawberryConfig.scalar_map), exact integers in JSON.
+Long = NewType("Long", int)
+LONG_SCALAR = strawberry.scalar(
+    name="Long",
+    description="A whole number up to 2^63 - 1 (counts such as tokens or requests that may pass 2^31), "
+                "sent as a JSON number; exact in clients that read JSON numbers as 64-bit integers, and in "
+                "JavaScript up to 2^53.",
+    serialize=int, parse_value=int)
+
+
+def to_long(value: Any) -> Long | None:
+    """A count from the graph as a Long (None stays None).
+
+    >>> to_long(5_000_000_000), to_long(None)
+    (5000000000, None)
+    """
+    return None if value is None else Long(int(value))
 
 
 @strawberry.type(description="Relay-style page information.")

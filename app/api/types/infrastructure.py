@@ -9,11 +9,21 @@ from app.api.types.cluster import Cluster
 from app.api.types.common import InfrastructureKind, MetricEntry, PageInfo
 
 
-@strawberry.type(description="A page of accounts.")
+@strawberry.type
+class AccountEdge:
+    cursor: str
+    node: Account
+
+
+@strawberry.type(description="A page of accounts, ordered by account id.")
 class AccountConnection:
     total_count: int
-    nodes: list[Account]
+    edges: list[AccountEdge]
     page_info: PageInfo
+
+    @strawberry.field(description="The edges' nodes (a shortcut when the cursors are not needed).")
+    def nodes(self) -> list[Account]:
+        return [edge.node for edge in self.edges]
 
 
 @strawberry.type(description="A cluster behind a piece of infrastructure.")

@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from app.api.types.common import PageInfo, Verdict, to_datetime
+from app.api.types.common import Long, PageInfo, Verdict, to_datetime
 
 
 @strawberry.enum(description="Where a detection run stands.")
@@ -34,9 +34,9 @@ class ClusterChangeKind(Enum):
 @strawberry.type(description="Input files loaded between the run before and this one.")
 class LoadedData:
     files: int
-    rows: float = strawberry.field(description="Rows read (a count; Float so it cannot overflow).")
-    loaded: float
-    quarantined: float
+    rows: Long = strawberry.field(description="Rows read.")
+    loaded: Long
+    quarantined: Long
     tables: list[str]
 
 
@@ -93,9 +93,9 @@ class DetectionRun:
             window_since=to_datetime(row.get("window_since")), window_until=to_datetime(row.get("window_until")),
             settings_digest=str(row.get("settings_digest") or ""),
             loaded_since_previous_run=LoadedData(
-                files=_int(row.get("loaded_files")), rows=float(row.get("loaded_rows") or 0),
-                loaded=float(row.get("loaded_accepted") or 0),
-                quarantined=float(row.get("loaded_quarantined") or 0),
+                files=_int(row.get("loaded_files")), rows=Long(int(row.get("loaded_rows") or 0)),
+                loaded=Long(int(row.get("loaded_accepted") or 0)),
+                quarantined=Long(int(row.get("loaded_quarantined") or 0)),
                 tables=list(row.get("loaded_tables") or [])),
             accounts=_int(row.get("accounts")), clusters=_int(row.get("clusters")), members=_int(row.get("members")),
             verdicts=VerdictCounts(suspicious=_int(row.get("verdict_suspicious")),
