@@ -1,12 +1,10 @@
 // name: detect_accounts
-// description: Detection input: every account as parallel lists in one row (node id, account id, creation time in epoch seconds or NaN, request total, organisation or ''); activity lists come in chunks from detect_account_activity.
+// description: Every account with its creation time, volume, organisation and activity per time bucket (detection input).
 // mode: read
 MATCH (a:Account)
-WHERE a.account_id IS NOT NULL
-RETURN collect(id(a)) AS node_ids, collect(a.account_id) AS account_ids,
-       collect(CASE WHEN a.created_at IS :: ZONED DATETIME
-                    THEN toFloat(a.created_at.epochSeconds * 1000000 + a.created_at.nanosecond / 1000) / 1000000.0
-                    WHEN a.created_at IS :: INTEGER OR a.created_at IS :: FLOAT THEN toFloat(a.created_at)
-                    ELSE 0.0 / 0.0 END) AS created_at,
-       collect(coalesce(a.requests, 0)) AS requests,
-       collect(coalesce([(a)-[:BELONGS_TO]->(o:Org) | o.org_id][0], '')) AS org_ids
+RETURN a.account_id AS account_id,
+       a.created_at AS created_at,
+       coalesce(a.requests, 0) AS requests,
+       [(a)-[:BELONGS_TO]->(o:Org) | o.org_id][0] AS org_id,
+       coalesce(a.activity_buckets, []) AS buckets,
+       coalesce(a.activity_counts, []) AS counts

@@ -1,8 +1,5 @@
 // name: detect_client_edges
-// description: Detection input, account to API-client fingerprint edges with request counts: the relationships of some ClientFingerprint nodes (a chunk of detect_client_nodes) as parallel lists in one row (account node id, ClientFingerprint node id, requests).
+// description: Account to API-client fingerprint edges with request counts (detection input).
 // mode: read
-// param node_ids: list[int]
-UNWIND $node_ids AS node_id
-MATCH (x:ClientFingerprint)<-[r:USED_CLIENT]-(a:Account)
-WHERE id(x) = node_id
-RETURN collect(id(a)) AS accounts, collect(node_id) AS idents, collect(coalesce(r.requests, 0)) AS requests
+MATCH (a:Account)-[r:USED_CLIENT]->(c:ClientFingerprint)
+RETURN a.account_id AS account_id, c.fingerprint AS identifier, coalesce(r.requests, 0) AS requests

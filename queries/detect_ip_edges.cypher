@@ -1,8 +1,7 @@
 // name: detect_ip_edges
-// description: Detection input, account to IP edges (request log and signup): the relationships of some IP nodes (a chunk of detect_ip_nodes) as parallel lists in one row (account node id, IP node id, requests).
+// description: Account to IP edges (request log and signup) with the IP's intelligence: kind, proxy network, VPN/Tor (detection input).
 // mode: read
-// param node_ids: list[int]
-UNWIND $node_ids AS node_id
-MATCH (x:IP)<-[r:USED_IP|SIGNED_UP_FROM]-(a:Account)
-WHERE id(x) = node_id
-RETURN collect(id(a)) AS accounts, collect(node_id) AS idents, collect(coalesce(r.requests, 0)) AS requests
+MATCH (a:Account)-[r:USED_IP|SIGNED_UP_FROM]->(ip:IP)
+RETURN a.account_id AS account_id, ip.address AS identifier, coalesce(r.requests, 0) AS requests,
+       coalesce(ip.kind, 'unknown') AS kind, ip.proxy_network AS proxy_network,
+       coalesce(ip.is_vpn, false) OR coalesce(ip.is_tor, false) AS anonymous

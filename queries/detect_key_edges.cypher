@@ -1,8 +1,5 @@
 // name: detect_key_edges
-// description: Detection input, account to API-key edges with request counts: the relationships of some ApiKey nodes (a chunk of detect_key_nodes) as parallel lists in one row (account node id, ApiKey node id, requests).
+// description: Account to API-key edges with request counts (detection input).
 // mode: read
-// param node_ids: list[int]
-UNWIND $node_ids AS node_id
-MATCH (x:ApiKey)<-[r:USED_KEY]-(a:Account)
-WHERE id(x) = node_id
-RETURN collect(id(a)) AS accounts, collect(node_id) AS idents, collect(coalesce(r.requests, 0)) AS requests
+MATCH (a:Account)-[r:USED_KEY]->(k:ApiKey)
+RETURN a.account_id AS account_id, k.key_id AS identifier, coalesce(r.requests, 0) AS requests

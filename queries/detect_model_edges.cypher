@@ -1,12 +1,6 @@
 // name: detect_model_edges
-// description: Detection input, account to model edges with request counts, the account's first use and the model's first appearance in the log: the relationships of some Model nodes (a chunk of detect_model_nodes) as parallel lists in one row (account node id, Model node id, requests, first_seen).
+// description: Account to model edges with request counts, the account's first use and the model's first appearance in the log (detection input).
 // mode: read
-// param node_ids: list[int]
-UNWIND $node_ids AS node_id
-MATCH (x:Model)<-[r:USED_MODEL]-(a:Account)
-WHERE id(x) = node_id
-RETURN collect(id(a)) AS accounts, collect(node_id) AS idents, collect(coalesce(r.requests, 0)) AS requests,
-       collect(CASE WHEN r.first_seen IS :: ZONED DATETIME
-                    THEN toFloat(r.first_seen.epochSeconds * 1000000 + r.first_seen.nanosecond / 1000) / 1000000.0
-                    WHEN r.first_seen IS :: INTEGER OR r.first_seen IS :: FLOAT THEN toFloat(r.first_seen)
-                    ELSE 0.0 / 0.0 END) AS first_seen
+MATCH (a:Account)-[r:USED_MODEL]->(m:Model)
+RETURN a.account_id AS account_id, m.name AS identifier, coalesce(r.requests, 0) AS requests,
+       r.first_seen AS first_seen, m.first_seen AS model_first_seen

@@ -1,8 +1,6 @@
 // name: detect_payment_edges
-// description: Detection input, account to payment-method edges: the relationships of some PaymentMethod nodes (a chunk of detect_payment_nodes) as parallel lists in one row (account node id, PaymentMethod node id, requests).
+// description: Account to payment-method edges with the method's kind (detection input).
 // mode: read
-// param node_ids: list[int]
-UNWIND $node_ids AS node_id
-MATCH (x:PaymentMethod)<-[r:PAID_WITH]-(a:Account)
-WHERE id(x) = node_id
-RETURN collect(id(a)) AS accounts, collect(node_id) AS idents, collect(1) AS requests
+MATCH (a:Account)-[:PAID_WITH]->(p:PaymentMethod)
+RETURN a.account_id AS account_id, p.fingerprint AS identifier, 1 AS requests,
+       coalesce(p.kind, 'unknown') AS kind

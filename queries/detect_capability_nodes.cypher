@@ -1,8 +1,0 @@
-// name: detect_capability_nodes
-// description: Detection input, account to capability edges with request counts: every Capability that has one, as parallel lists in one row (node id, name, degree for chunking).
-// mode: read
-MATCH (x:Capability)
-WHERE x.name IS NOT NULL
-WITH x, COUNT { (x)<-[:USED_CAPABILITY]-() } AS degree
-WHERE degree > 0
-RETURN collect(id(x)) AS node_ids, collect(x.name) AS names, collect(degree) AS degrees

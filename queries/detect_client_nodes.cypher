@@ -1,8 +1,0 @@
-// name: detect_client_nodes
-// description: Detection input, account to API-client fingerprint edges with request counts: every ClientFingerprint that has one, as parallel lists in one row (node id, fingerprint, degree for chunking).
-// mode: read
-MATCH (x:ClientFingerprint)
-WHERE x.fingerprint IS NOT NULL
-WITH x, COUNT { (x)<-[:USED_CLIENT]-() } AS degree
-WHERE degree > 0
-RETURN collect(id(x)) AS node_ids, collect(x.fingerprint) AS names, collect(degree) AS degrees
