@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean-neo4j
+.PHONY: demo test lint install system-deps clean-neo4j
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/linkage demo
 
+# Java, Maven and Chromium: installed when running as root with apt (as on CI), else a stop naming the one
+# command to run. Every test runs; none is skipped for a missing tool.
+system-deps:
+	@bash .ci/system-deps
+
 # The tests include the checks: lint first (ruff, mypy), then pytest (tests/ and the docstrings' examples, in
 # a random order each run; `-p no:randomly` or `-p randomly --randomly-seed=N` to repeat one).
-test: lint
+test: system-deps lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -18,6 +18,7 @@ creation. Verification looks the credential up by its id and compares hashes wit
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -81,15 +82,24 @@ def generate_key(name: str, role: Role) -> tuple[NewKey, str]:
         hash_secret(key_id, secret)
 
 
-def create_key(database: Database, *, name: str, role: Role) -> NewKey:
-    """Store a new credential (hash only) and return the key, whose token the caller shows once."""
+def new_key(name: str, role: Role) -> tuple[NewKey, str]:
+    """A new key for a valid name and the hash to store (nothing stored yet: the caller may audit first)."""
     if not name.strip() or len(name) > 100:
         raise InputError("a key needs a name of 1-100 characters", field="name")
-    key, key_hash = generate_key(name.strip(), role)
+    return generate_key(name.strip(), role)
+
+
+def store_key(database: Database, key: NewKey, key_hash: str) -> NewKey:
+    """Store a credential made by `new_key` (hash only)."""
     database.run(get_query("api_credential_create"), {"key_id": key.key_id, "key_hash": key_hash,
-                                                       "role": role.value, "name": key.name,
+                                                       "role": key.role.value, "name": key.name,
                                                        "now": datetime.now(UTC)})
     return key
+
+
+def create_key(database: Database, *, name: str, role: Role) -> NewKey:
+    """Store a new credential (hash only) and return the key, whose token the caller shows once."""
+    return store_key(database, *new_key(name, role))
 
 
 def list_keys(database: Database) -> list[dict[str, Any]]:
@@ -103,3 +113,14 @@ def revoke_key(database: Database, key_id: str) -> dict[str, Any]:
     if not rows:
         raise NotFoundError(f"no API key {key_id!r}")
     return dict(rows[0]["credential"])
+
+
+def key_is_valid(database: Database, token: str) -> bool:
+    """Whether `token` is a stored, unrevoked key (e.g. a key kept in a file from an earlier run)."""
+    parsed = parse_key(token)
+    if parsed is None:
+        return False
+    key_id, secret = parsed
+    rows = database.run(get_query("api_credential_lookup"), {"key_id": key_id})
+    return bool(rows) and not rows[0]["revoked"] and hmac.compare_digest(
+        str(rows[0]["key_hash"]), hash_secret(key_id, secret))

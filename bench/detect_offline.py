@@ -108,7 +108,7 @@ def build(directory: Path):  # type: ignore[no-untyped-def]
     per_pair: Counter = Counter()
     if "prompt" in columns:
         con.execute(f"CREATE TABLE masked AS SELECT account_id, {mask_prompt_sql('prompt')} AS m, count(*) AS n "
-                    "FROM req GROUP BY ALL")
+                    "FROM req WHERE prompt IS NOT NULL GROUP BY ALL")
         groups = group_templates(dict(con.execute("SELECT m, sum(n)::BIGINT FROM masked GROUP BY m").fetchall()))
         for account, masked, n in con.execute("SELECT account_id, m, n FROM masked").fetchall():
             per_pair[(account, groups[masked])] += n

@@ -309,9 +309,11 @@ def run_export(folder: Path, out_dir: Path, settings: Settings) -> dict[str, Any
     started = time.perf_counter()
     tables: list[dict[str, Any]] = []
     requests_file_id = None
-    with duckdb_session() as con:
+    inputs = discover_inputs(folder)
+    # The export writes its CSV files from DuckDB: the sandbox lets it write into out_dir only.
+    with duckdb_session([*(input_file.path for input_file in inputs), out_dir]) as con:
         graph = OfflineGraph(settings, con)
-        for input_file in discover_inputs(folder):
+        for input_file in inputs:
             file_started = time.perf_counter()
             file_id = file_sha256(input_file.path)
             staged = stage_file(con, input_file, kept=settings.kept_columns.get(input_file.table, []),

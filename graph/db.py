@@ -27,25 +27,53 @@ import neo4j
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import DatabaseError, DatabaseUnavailableError, LinkageError
+from graph.errors import DatabaseError, DatabaseMemoryError, DatabaseUnavailableError, LinkageError
 from graph.queries import Query
 from graph.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Record = dict[str, Any]
-# What the driver raises that `map_driver_error` translates.
-DRIVER_ERRORS = (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError)
+
+
+class NotRetried(Exception):
+    """Carries a driver error out of a managed transaction so the driver does not retry it."""
+
+    def __init__(self, error: neo4j_errors.Neo4jError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+# What the driver raises that `map_driver_error` translates (NotRetried: one it must not retry).
+DRIVER_ERRORS = (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError, NotRetried)
+
+
+def exceeds_transaction_memory(error: BaseException) -> bool:
+    """True for the server's refusal of one transaction above `db.memory.transaction.max`. The driver calls
+    it transient, but the same query fails the same way again, so it is never retried. (Running out of the
+    shared pool, `db.memory.transaction.total.max`, depends on the others and stays retryable.)"""
+    if not isinstance(error, neo4j_errors.Neo4jError):
+        return False
+    # Neo4j 5 reports both limits as MemoryPoolOutOfMemoryError and names the one reached in the message.
+    return (error.code or "").endswith("TransactionOutOfMemoryError") or \
+        "db.memory.transaction.max threshold" in (error.message or "")
 
 
 def map_driver_error(error: Exception, *, what: str = "query") -> LinkageError:
     """Translate a driver exception into linkage's hierarchy (the one place this happens)."""
+    if isinstance(error, NotRetried):
+        error = error.error
+    if exceeds_transaction_memory(error):
+        return DatabaseMemoryError(f"{what} needed more memory than one transaction may use "
+                                   "(db.memory.transaction.max)")
     if isinstance(error, neo4j_errors.AuthError):
         return DatabaseError(
             "Neo4j refused the credentials (check NEO4J_USER / NEO4J_PASSWORD)"
         )
     if isinstance(error, neo4j_errors.ServiceUnavailable | neo4j_errors.SessionExpired | OSError):
         return DatabaseUnavailableError(f"Neo4j is not reachable: {error}")
+    if isinstance(error, neo4j_errors.DatabaseUnavailable):  # the server is up, the database is not (stopping)
+        return DatabaseUnavailableError(f"Neo4j's database is not available: {error.message}")
     if isinstance(error, neo4j_errors.ClientError) and "TransactionTimedOut" in (error.code or ""):
         return DatabaseError(f"{what} timed out")
     if isinstance(error, neo4j_errors.Neo4jError):
@@ -106,7 +134,12 @@ class Database:
 
         @neo4j.unit_of_work(timeout=limit)
         def work(tx: neo4j.ManagedTransaction) -> list[Record]:
-            return [record.data() for record in tx.run(query.text, values)]
+            try:
+                return [record.data() for record in tx.run(query.text, values)]
+            except neo4j_errors.Neo4jError as error:
+                if exceeds_transaction_memory(error):
+                    raise NotRetried(error) from error
+                raise
 
         return self._execute(work, name=query.name, write=query.mode == "write")
 
@@ -148,14 +181,19 @@ class Database:
             raise map_driver_error(error, what="connect") from error
 
 
-def driver_options(settings: Settings, *, pool_size: int, acquisition_timeout_s: float) -> dict[str, Any]:
-    """The options of both drivers (sync and async): credentials, pool, and no server notifications."""
-    return {
+def driver_options(settings: Settings, *, pool_size: int, acquisition_timeout_s: float,
+                   max_retry_s: float | None = None) -> dict[str, Any]:
+    """The options of both drivers (sync and async): credentials, pool, and no server notifications; how long
+    a managed transaction is retried on transient errors (the driver's default, 30 s, unless given)."""
+    options: dict[str, Any] = {
         "auth": (settings.neo4j_user, settings.neo4j_password.get_secret_value()),
         "max_connection_pool_size": pool_size,
         "connection_acquisition_timeout": acquisition_timeout_s,
         "notifications_min_severity": "OFF",
     }
+    if max_retry_s is not None:
+        options["max_transaction_retry_time"] = max_retry_s
+    return options
 
 
 def make_driver(settings: Settings) -> neo4j.Driver:

@@ -6,11 +6,16 @@
     │   └── ToolMissingError      Java or Maven is not installed
     ├── DatabaseUnavailableError  Neo4j does not answer (wrong address, server down)
     ├── DatabaseError             Neo4j answered with an error (bad credentials, query failure, timeout)
+    │   └── DatabaseMemoryError   a transaction needed more memory than the server allows it (not retried)
+    ├── DeadlineExceededError     a request's time budget ran out before its queries finished
+    ├── LimitExceededError        a request would cost more than allowed (query cost, number of queries)
     ├── InputError                an input file or row that cannot be read (names file, line, field)
-    │   └── BadInputError         an API argument that cannot be used (code BAD_INPUT)
+    │   └── BadInputError         an API argument that cannot be used (code BAD_USER_INPUT)
     ├── NotFoundError             an id that is not in the graph
     ├── UnauthenticatedError      no API key, or one that is malformed, unknown or revoked (HTTP 401)
-    └── ForbiddenError            the API key's role does not allow the operation
+    ├── ForbiddenError            the API key's role does not allow the operation
+    ├── ConflictError             a detection run that may not switch (another switched first, incomplete)
+    └── AuditUnavailableError     the audit record cannot be written, so the action does not happen
 
 The CLI turns each into a one-line message and an exit code; the API into a GraphQL error with a stable
 `code` (the class's `code` attribute) and no internals.
@@ -46,6 +51,21 @@ class DatabaseError(LinkageError):
     code = "DATABASE_ERROR"
 
 
+class DatabaseMemoryError(DatabaseError):
+    """The server refused a transaction that needed more than `db.memory.transaction.max`; retrying the same
+    query would fail the same way, so it never is."""
+
+    code = "DATABASE_MEMORY_LIMIT"
+
+
+class DeadlineExceededError(LinkageError):
+    code = "DEADLINE_EXCEEDED"
+
+
+class LimitExceededError(LinkageError):
+    code = "COST_LIMIT_EXCEEDED"
+
+
 class InputError(LinkageError):
     """A problem with an input file; `str()` names the file, and the line and field when known."""
 
@@ -66,7 +86,7 @@ class NotFoundError(LinkageError):
 
 
 class BadInputError(InputError):
-    code = "BAD_INPUT"
+    code = "BAD_USER_INPUT"
 
 
 class UnauthenticatedError(LinkageError):
@@ -75,3 +95,11 @@ class UnauthenticatedError(LinkageError):
 
 class ForbiddenError(LinkageError):
     code = "FORBIDDEN"
+
+
+class ConflictError(LinkageError):
+    code = "CONFLICT"
+
+
+class AuditUnavailableError(LinkageError):
+    code = "AUDIT_UNAVAILABLE"

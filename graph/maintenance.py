@@ -20,9 +20,12 @@ def apply_schema(database: Database) -> int:
     return len(statements)
 
 
-def delete_all_data(database: Database, batch_size: int = 10_000) -> int:
-    """Delete every node and relationship in batches; return how many nodes there were."""
+def delete_all_data(database: Database, batch_size: int = 5_000) -> int:
+    """Delete every node and relationship in batches; return how many nodes there were. Relationships go
+    first, in batches of their own, so no node batch carries a hub's relationships: every transaction stays
+    within the server's per-transaction memory limit (`db.memory.transaction.max`)."""
     before = database.run(get_query("db_count_nodes"))[0]["n"]
+    database.run(get_query("db_delete_relationships"), {"batch": batch_size})
     database.run(get_query("db_delete_all"), {"batch": batch_size})
     return int(before)
 

@@ -38,12 +38,20 @@ class RelType:
 
 @dataclass(frozen=True)
 class PropertyIndex:
+    """An index on a node label's property, or on a relationship type's (`relationship=True`)."""
+
     label: LiteralString
     prop: LiteralString
+    relationship: bool = False
 
     @property
     def index_name(self) -> str:
         return f"{self.label.lower()}_{self.prop}_index"
+
+    @property
+    def pattern(self) -> LiteralString:
+        """What the index covers, as `CREATE INDEX … FOR <pattern> ON (n.prop)` says it."""
+        return "()-[n:" + self.label + "]-()" if self.relationship else "(n:" + self.label + ")"
 
 
 ACCOUNT = NodeLabel("Account", "account_id", "A customer account of the API")
@@ -64,11 +72,19 @@ CASE_NOTE = NodeLabel("CaseNote", "note_id", "An analyst's note or case-status c
 API_CREDENTIAL = NodeLabel("ApiCredential", "key_id", "An API key of linkage's own API (hash only)")
 LOAD_BATCH = NodeLabel("LoadBatch", "batch_id", "Ledger: one applied loader batch (exactly-once)")
 LOADED_FILE = NodeLabel("LoadedFile", "file_id", "Ledger: one fully loaded input file")
+DETECTION_RUN = NodeLabel("DetectionRun", "run_id",
+                          "One `linkage detect`: window, settings digest, data loaded since the last run, counts")
+CLUSTER_SNAPSHOT = NodeLabel("ClusterSnapshot", "snapshot_id",
+                             "A cluster as one detection run found it: size, score, verdict, change since the "
+                             "run before")
+PENDING_CLUSTER = NodeLabel("PendingCluster", "cluster_id",
+                            "A cluster first found by a detection run that has not switched yet (it becomes a "
+                            "Cluster in the switch)")
 
 NODE_LABELS: tuple[NodeLabel, ...] = (
     ACCOUNT, PAYMENT_METHOD, IP, NETWORK, PROXY_NETWORK, ASN, EMAIL_DOMAIN, ORG, API_KEY,
     CLIENT_FINGERPRINT, PROMPT_TEMPLATE, CAPABILITY, MODEL, CLUSTER, CASE_NOTE, API_CREDENTIAL,
-    LOAD_BATCH, LOADED_FILE,
+    LOAD_BATCH, LOADED_FILE, DETECTION_RUN, CLUSTER_SNAPSHOT, PENDING_CLUSTER,
 )
 
 REL_TYPES: tuple[RelType, ...] = (
@@ -86,7 +102,8 @@ REL_TYPES: tuple[RelType, ...] = (
     RelType("USED_CAPABILITY", "Account", "Capability", "Requests per capability: counts, times"),
     RelType("USED_MODEL", "Account", "Model", "Requests per model: counts, times"),
     RelType("TARGETS", "PromptTemplate", "Capability", "Requests of a template per capability"),
-    RelType("MEMBER_OF", "Account", "Cluster", "Account is a member of a detected cluster"),
+    RelType("MEMBER_OF", "Account", "Cluster",
+            "Account is a member of a detected cluster in run `run_id` (current when it equals the cluster's)"),
     RelType("NOTE_ON", "CaseNote", "Cluster", "A case note or status change about a cluster"),
 )
 
@@ -98,6 +115,10 @@ PROPERTY_INDEXES: tuple[PropertyIndex, ...] = (
     PropertyIndex("Cluster", "score"),
     PropertyIndex("IP", "kind"),
     PropertyIndex("PromptTemplate", "band_keys"),
+    PropertyIndex("DetectionRun", "status"),
+    PropertyIndex("ClusterSnapshot", "run_id"),
+    PropertyIndex("ClusterSnapshot", "cluster_id"),
+    PropertyIndex("MEMBER_OF", "run_id", relationship=True),
 )
 
 LABELS_BY_NAME = {label.name: label for label in NODE_LABELS}
@@ -115,6 +136,6 @@ def schema_statements() -> list[LiteralString]:
     for index in PROPERTY_INDEXES:
         statements.append(
             "CREATE INDEX " + index.index_name + " IF NOT EXISTS "
-            "FOR (n:" + index.label + ") ON (n." + index.prop + ")"
+            "FOR " + index.pattern + " ON (n." + index.prop + ")"
         )
     return statements

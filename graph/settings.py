@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, ByteSize, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Used only by a local development server; `LINKAGE_ENV=production` refuses it.
@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     neo4j_heap: str = Field("6g", validation_alias=_env("LINKAGE_NEO4J_HEAP"))
     neo4j_pagecache: str = Field("8g", validation_alias=_env("LINKAGE_NEO4J_PAGECACHE"))
     neo4j_tx_memory: str = Field("4g", validation_alias=_env("LINKAGE_NEO4J_TX_MEMORY"))
+    # One transaction's share of it (`db.memory.transaction.max`): a runaway query fails alone, typed.
+    neo4j_tx_max: str = Field("2g", validation_alias=_env("LINKAGE_NEO4J_TX_MAX"))
     neo4j_start_timeout_s: float = Field(180.0, validation_alias=_env("LINKAGE_NEO4J_START_TIMEOUT"))
 
     # Every query carries a timeout (seconds); bulk writes get the longer one.
@@ -68,6 +70,9 @@ class Settings(BaseSettings):
     load_batch_size: int = Field(10_000, ge=1, le=200_000, validation_alias=_env("LINKAGE_LOAD_BATCH_SIZE"))
     # Extra input columns kept as node properties, as comma-separated `table.column` names.
     keep_columns: str = Field("", validation_alias=_env("LINKAGE_KEEP_COLUMNS"))
+    # A compressed input file (gzip, Parquet) that would decompress to more is refused (decompression bombs).
+    load_max_decompressed: ByteSize = Field(ByteSize(32 * 1024**3), gt=0,
+                                            validation_alias=_env("LINKAGE_LOAD_MAX_DECOMPRESSED"))
 
     # The API.
     api_host: str = Field("127.0.0.1", validation_alias=_env("LINKAGE_API_HOST"))
@@ -77,7 +82,35 @@ class Settings(BaseSettings):
     api_max_aliases: int = Field(15, validation_alias=_env("LINKAGE_API_MAX_ALIASES"))
     api_max_tokens: int = Field(2000, validation_alias=_env("LINKAGE_API_MAX_TOKENS"))
     api_page_cap: int = Field(100, validation_alias=_env("LINKAGE_API_PAGE_CAP"))
+    # What one request may cost (docs/api.md, "Limits"): objects it may return, queries it may run, seconds
+    # it may take, bytes it may send; and how often one key may call.
+    api_max_cost: int = Field(50_000, ge=1, validation_alias=_env("LINKAGE_API_MAX_COST"))
+    api_max_queries: int = Field(50, ge=1, validation_alias=_env("LINKAGE_API_MAX_QUERIES"))
+    api_deadline_s: float = Field(10.0, gt=0, validation_alias=_env("LINKAGE_API_DEADLINE"))
+    api_max_body_bytes: int = Field(65_536, ge=1024, validation_alias=_env("LINKAGE_API_MAX_BODY_BYTES"))
+    api_rate_per_s: float = Field(50.0, gt=0, validation_alias=_env("LINKAGE_API_RATE_LIMIT"))
+    api_rate_burst: int = Field(100, ge=1, validation_alias=_env("LINKAGE_API_RATE_BURST"))
+    # Connections: queries share one pool; key lookups have their own, so they are never starved.
+    api_pool_size: int = Field(32, ge=1, validation_alias=_env("LINKAGE_API_POOL_SIZE"))
+    api_auth_pool_size: int = Field(4, ge=1, validation_alias=_env("LINKAGE_API_AUTH_POOL_SIZE"))
+    # How long a verified (or unknown) key is remembered: a revocation takes effect within this time.
+    api_auth_cache_s: float = Field(5.0, ge=0, le=300, validation_alias=_env("LINKAGE_API_AUTH_CACHE_SECONDS"))
+    # The role that may dismiss a cluster or withdraw a confirmation (either weakens automated checks).
+    api_dismiss_role: Literal["analyst", "admin"] = Field("admin", validation_alias=_env("LINKAGE_API_DISMISS_ROLE"))
     audit_log: Path = Field(Path(".linkage/audit.jsonl"), validation_alias=_env("LINKAGE_AUDIT_LOG"))
+
+    # Detection: rows per write transaction of a run's results (they stay invisible until the run switches).
+    detect_batch_size: int = Field(5_000, ge=1, le=200_000, validation_alias=_env("LINKAGE_DETECT_BATCH_SIZE"))
+
+    # Alerts: an optional webhook called after a detection run switched, for clusters that became
+    # suspicious or grew by at least `alert_growth_share` (0.5 = +50 %); bodies are HMAC-SHA256 signed.
+    alert_webhook_url: str | None = Field(None, validation_alias=_env("LINKAGE_ALERT_WEBHOOK_URL"))
+    alert_webhook_secret: SecretStr | None = Field(None, validation_alias=_env("LINKAGE_ALERT_WEBHOOK_SECRET"))
+    alert_growth_share: float = Field(0.5, gt=0, validation_alias=_env("LINKAGE_ALERT_GROWTH_SHARE"))
+    alert_max_attempts: int = Field(5, ge=1, le=20, validation_alias=_env("LINKAGE_ALERT_MAX_ATTEMPTS"))
+    alert_backoff_s: float = Field(1.0, ge=0, validation_alias=_env("LINKAGE_ALERT_BACKOFF"))
+    alert_timeout_s: float = Field(10.0, gt=0, validation_alias=_env("LINKAGE_ALERT_TIMEOUT"))
+    alert_log: Path = Field(Path(".linkage/alert-deliveries.jsonl"), validation_alias=_env("LINKAGE_ALERT_LOG"))
 
     @property
     def kept_columns(self) -> dict[str, list[str]]:
@@ -100,6 +133,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LINKAGE_HASH_KEY is the development default; set a secret key for LINKAGE_ENV=production"
             )
+        if self.alert_webhook_url and not (self.alert_webhook_secret and
+                                           self.alert_webhook_secret.get_secret_value()):
+            raise ValueError("LINKAGE_ALERT_WEBHOOK_URL needs LINKAGE_ALERT_WEBHOOK_SECRET (alerts are signed)")
+        if self.alert_webhook_url and urlsplit(self.alert_webhook_url).scheme not in ("http", "https"):
+            raise ValueError("LINKAGE_ALERT_WEBHOOK_URL must be an http(s) URL")
         if len(self.neo4j_password.get_secret_value()) < 8:
             raise ValueError("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)")
         return self

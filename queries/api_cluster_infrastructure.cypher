@@ -6,43 +6,49 @@
 UNWIND $ids AS id
 MATCH (c:Cluster {cluster_id: id})
 CALL (c) {
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)-[:PAID_WITH]->(x:PaymentMethod)
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)-[:PAID_WITH]->(x:PaymentMethod)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH x, count(DISTINCT a) AS members
   ORDER BY members DESC, x.fingerprint
   LIMIT $top
   RETURN collect({value: x.fingerprint, members: members, detail: x.kind}) AS payment_methods
 }
 CALL (c) {
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)-[:SIGNED_UP_FROM|USED_IP]->(x:IP)
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)-[:SIGNED_UP_FROM|USED_IP]->(x:IP)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH x, count(DISTINCT a) AS members
   ORDER BY members DESC, x.address
   LIMIT $top
   RETURN collect({value: x.address, members: members, detail: x.kind, proxy_network: x.proxy_network}) AS ips
 }
 CALL (c) {
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)-[:SIGNED_UP_FROM|USED_IP]->(:IP)-[:IN_NETWORK]->(:Network)
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)-[:SIGNED_UP_FROM|USED_IP]->(:IP)-[:IN_NETWORK]->(:Network)
         -[:OPERATED_BY]->(x:ProxyNetwork)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH x, count(DISTINCT a) AS members
   ORDER BY members DESC, x.name
   LIMIT $top
   RETURN collect({value: x.name, members: members}) AS proxy_networks
 }
 CALL (c) {
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)-[:USED_CLIENT]->(x:ClientFingerprint)
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)-[:USED_CLIENT]->(x:ClientFingerprint)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH x, count(DISTINCT a) AS members
   ORDER BY members DESC, x.fingerprint
   LIMIT $top
   RETURN collect({value: x.fingerprint, members: members}) AS client_fingerprints
 }
 CALL (c) {
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)-[:SENT_TEMPLATE]->(x:PromptTemplate)
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)-[:SENT_TEMPLATE]->(x:PromptTemplate)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH x, count(DISTINCT a) AS members
   ORDER BY members DESC, x.template_id
   LIMIT $top
   RETURN collect({value: x.template_id, members: members, detail: x.skeleton}) AS templates
 }
 CALL (c) {
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)-[:USED_CAPABILITY]->(x:Capability)
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)-[:USED_CAPABILITY]->(x:Capability)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH x, count(DISTINCT a) AS members
   ORDER BY members DESC, x.name
   LIMIT $top

@@ -6,6 +6,7 @@ UNWIND $requests AS request
 MATCH (c:Cluster {cluster_id: request.cluster_id})
 CALL (c, request) {
   MATCH (a:Account)-[m:MEMBER_OF]->(c)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH a, m ORDER BY a.account_id
   WITH collect({account_id: a.account_id, weight: m.weight}) AS everyone
   RETURN size(everyone) AS total,

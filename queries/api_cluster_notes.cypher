@@ -9,6 +9,6 @@ CALL (c) {
   MATCH (n:CaseNote)-[:NOTE_ON]->(c)
   WITH n ORDER BY n.created_at DESC, n.note_id
   LIMIT $limit
-  RETURN collect(n {.note_id, .text, .author, .created_at, .status}) AS notes
+  RETURN collect(n {.note_id, .text, .author, .author_role, .created_at, .status, .previous_status}) AS notes
 }
 RETURN id AS cluster_id, notes

@@ -30,7 +30,8 @@ WITH x, a ORDER BY a.account_id
 WITH x, collect(a) AS accounts
 CALL (accounts) {
   UNWIND accounts AS a
-  MATCH (a)-[:MEMBER_OF]->(c:Cluster)
+  MATCH (a)-[m:MEMBER_OF]->(c:Cluster)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH c, count(a) AS accounts_behind
   ORDER BY accounts_behind DESC, c.score DESC, c.cluster_id
   LIMIT $top_clusters

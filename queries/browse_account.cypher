@@ -5,6 +5,7 @@
 MATCH (a:Account {account_id: $account_id})
 CALL (a) {
   MATCH (a)-[m:MEMBER_OF]->(c:Cluster)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH c, m ORDER BY c.score DESC, c.cluster_id LIMIT 5
   RETURN collect(c) AS clusters, collect(m) AS memberships
 }

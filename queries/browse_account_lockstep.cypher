@@ -4,8 +4,9 @@
 // param account_id: str
 MATCH (a:Account {account_id: $account_id})
 CALL (a) {
-  MATCH (a)-[:MEMBER_OF]->(:Cluster)<-[:MEMBER_OF]-(b:Account)
-  WHERE b <> a
+  MATCH (a)-[m:MEMBER_OF]->(c:Cluster)<-[n:MEMBER_OF]-(b:Account)
+  WHERE b <> a AND coalesce(m.run_id, '') = coalesce(c.run_id, '')
+    AND coalesce(n.run_id, '') = coalesce(c.run_id, '')
   RETURN b LIMIT 1000
   UNION
   MATCH (a)-[:PAID_WITH|SIGNED_UP_FROM|USED_IP|USED_KEY|USED_CLIENT|SENT_TEMPLATE|BELONGS_TO]->(x)
@@ -30,4 +31,6 @@ ORDER BY jaccard DESC, shared_buckets DESC, b.account_id
 LIMIT 25
 RETURN a AS account, b AS lockstep_account, shared_buckets, round(jaccard, 3) AS jaccard,
        size(a.activity_buckets) AS account_active_buckets, size(b.activity_buckets) AS their_active_buckets,
-       COLLECT { MATCH p = (b)-[:MEMBER_OF]->(:Cluster) RETURN p LIMIT 2 } AS clusters
+       COLLECT { MATCH p = (b)-[m:MEMBER_OF]->(c:Cluster)
+                 WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
+                 RETURN p LIMIT 2 } AS clusters

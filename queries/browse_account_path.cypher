@@ -13,5 +13,7 @@ RETURN p AS path, length(p) / 2 AS links,
        [n IN nodes(p) WHERE NOT n:Account |
         labels(n)[0] + ' ' + toString(coalesce(n.fingerprint, n.address, n.domain, n.org_id, n.key_id,
                                                 n.template_id))] AS through,
-       COLLECT { MATCH q = (a)-[:MEMBER_OF]->(:Cluster)<-[:MEMBER_OF]-(b) RETURN q LIMIT 3 } AS shared_clusters
+       COLLECT { MATCH q = (a)-[m:MEMBER_OF]->(c:Cluster)<-[n:MEMBER_OF]-(b)
+                 WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '') AND coalesce(n.run_id, '') = coalesce(c.run_id, '')
+                 RETURN q LIMIT 3 } AS shared_clusters
 ORDER BY links

@@ -6,6 +6,7 @@ MATCH (c:Cluster {cluster_id: $cluster_id})
 // The sample: the most active members (a 20,000-member cluster still draws 50 accounts).
 CALL (c) {
   MATCH (a:Account)-[m:MEMBER_OF]->(c)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH a, m ORDER BY coalesce(a.requests, 0) DESC, a.account_id LIMIT 50
   RETURN collect(a) AS members, collect(m) AS memberships
 }
@@ -53,6 +54,7 @@ CALL (members) {
 }
 RETURN c AS cluster, members, payment_methods, ips, clients, templates,
        memberships + paid_with + used_ips + used_clients + sent_templates AS links, proxy_paths,
-       {members_total: COUNT { (c)<-[:MEMBER_OF]-(:Account) }, members_shown: size(members),
+       {members_total: COUNT { (c)<-[m:MEMBER_OF]-(:Account) WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '') },
+        members_shown: size(members),
         payment_methods_shown: size(payment_methods), ips_shown: size(ips), networks_shown: networks_shown,
         clients_shown: size(clients), templates_shown: size(templates)} AS counts

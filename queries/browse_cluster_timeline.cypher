@@ -3,7 +3,8 @@
 // mode: read
 // param cluster_id: str
 // param bucket_minutes: int
-MATCH (c:Cluster {cluster_id: $cluster_id})<-[:MEMBER_OF]-(a:Account)
+MATCH (c:Cluster {cluster_id: $cluster_id})<-[m:MEMBER_OF]-(a:Account)
+WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
 WITH a, coalesce(a.activity_buckets, []) AS buckets, coalesce(a.activity_counts, []) AS counts,
      CASE WHEN $bucket_minutes >= 60 THEN $bucket_minutes ELSE 60 END AS step_minutes
 UNWIND range(0, size(buckets) - 1) AS i

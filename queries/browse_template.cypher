@@ -11,6 +11,7 @@ CALL (t) {
 CALL (accounts) {
   UNWIND accounts AS a
   MATCH (a)-[m:MEMBER_OF]->(c:Cluster)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH c, collect(m) AS ms ORDER BY c.score DESC, c.cluster_id LIMIT 20
   RETURN collect(c) AS clusters, reduce(acc = [], x IN collect(ms) | acc + x) AS memberships
 }

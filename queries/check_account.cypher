@@ -9,6 +9,7 @@
 MATCH (a:Account {account_id: $account_id})
 CALL (a) {
   OPTIONAL MATCH (a)-[m:MEMBER_OF]->(c:Cluster)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH c, m ORDER BY c.score DESC, c.cluster_id
   RETURN collect(c {.cluster_id, .verdict, .score, .size, .case_status, weight: m.weight}) AS own_clusters
 }
@@ -22,7 +23,8 @@ CALL (a) {
     RETURN count(DISTINCT o) AS sharers
   }
   CALL (a, x, degree) {
-    MATCH (x)<--(o:Account)-[:MEMBER_OF]->(c:Cluster) WHERE degree <= $expand_cap AND o <> a
+    MATCH (x)<--(o:Account)-[m:MEMBER_OF]->(c:Cluster)
+    WHERE degree <= $expand_cap AND o <> a AND coalesce(m.run_id, '') = coalesce(c.run_id, '')
     WITH c, count(DISTINCT o) AS accounts
     ORDER BY c.score DESC, c.cluster_id
     LIMIT $max_clusters
@@ -40,7 +42,8 @@ CALL (a) {
   RETURN count(DISTINCT o) AS email_sharers
 }
 CALL (a) {
-  OPTIONAL MATCH (o:Account {email_hash: a.email_hash})-[:MEMBER_OF]->(c:Cluster) WHERE o <> a
+  OPTIONAL MATCH (o:Account {email_hash: a.email_hash})-[m:MEMBER_OF]->(c:Cluster)
+  WHERE o <> a AND coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH c, count(DISTINCT o) AS accounts WHERE c IS NOT NULL
   ORDER BY c.score DESC, c.cluster_id
   LIMIT $max_clusters

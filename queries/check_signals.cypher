@@ -23,7 +23,8 @@ CALL (x, degree) {
   RETURN count(DISTINCT o) AS sharers
 }
 CALL (x, degree) {
-  MATCH (x)<--(o:Account)-[:MEMBER_OF]->(c:Cluster) WHERE degree <= $expand_cap
+  MATCH (x)<--(o:Account)-[m:MEMBER_OF]->(c:Cluster)
+  WHERE degree <= $expand_cap AND coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH c, count(DISTINCT o) AS accounts
   ORDER BY c.score DESC, c.cluster_id
   LIMIT $max_clusters
@@ -40,7 +41,8 @@ CALL () {
   MATCH (o:Account {email_hash: $email_hash}) RETURN count(o) AS sharers
 }
 CALL () {
-  MATCH (o:Account {email_hash: $email_hash})-[:MEMBER_OF]->(c:Cluster)
+  MATCH (o:Account {email_hash: $email_hash})-[m:MEMBER_OF]->(c:Cluster)
+  WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
   WITH c, count(DISTINCT o) AS accounts
   ORDER BY c.score DESC, c.cluster_id
   LIMIT $max_clusters

@@ -19,7 +19,10 @@ RETURN {
   CaseNote: COUNT { (:CaseNote) },
   ApiCredential: COUNT { (:ApiCredential) },
   LoadBatch: COUNT { (:LoadBatch) },
-  LoadedFile: COUNT { (:LoadedFile) }
+  LoadedFile: COUNT { (:LoadedFile) },
+  DetectionRun: COUNT { (:DetectionRun) },
+  ClusterSnapshot: COUNT { (:ClusterSnapshot) },
+  PendingCluster: COUNT { (:PendingCluster) }
 } AS nodes, {
   PAID_WITH: COUNT { ()-[:PAID_WITH]->() },
   SIGNED_UP_FROM: COUNT { ()-[:SIGNED_UP_FROM]->() },

@@ -3,7 +3,8 @@
 // mode: read
 // param cluster_id: str
 MATCH (c:Cluster {cluster_id: $cluster_id})
-OPTIONAL MATCH (a:Account)-[:MEMBER_OF]->(c)
+OPTIONAL MATCH (a:Account)-[m:MEMBER_OF]->(c)
+WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
 WITH c, collect(a) AS members
 RETURN c {.*} AS cluster,
        [m IN members | m.account_id] AS accounts,

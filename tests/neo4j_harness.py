@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_BOLT_PORT = int(os.environ.get("LINKAGE_TEST_BOLT_PORT", "17687"))
 TEST_HTTP_PORT = int(os.environ.get("LINKAGE_TEST_HTTP_PORT", "17474"))
 TEST_PASSWORD = "linkage-test-password"
+# The image docker-compose.yml runs (tests/unit/test_compose.py keeps the two and deploy/neo4j/pom.xml equal).
+NEO4J_IMAGE = "neo4j:5.26.19"
 
 
 def local_test_settings(**overrides: object) -> Settings:
@@ -31,6 +33,7 @@ def local_test_settings(**overrides: object) -> Settings:
         "neo4j_heap": "2g",
         "neo4j_pagecache": "1g",
         "neo4j_tx_memory": "1g",
+        "neo4j_tx_max": "512m",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -60,8 +63,9 @@ def provide_neo4j() -> Iterator[Settings]:
     if docker_engine_answers():
         from testcontainers.neo4j import Neo4jContainer
 
-        container = Neo4jContainer("neo4j:5.26", password=TEST_PASSWORD)
+        container = Neo4jContainer(NEO4J_IMAGE, password=TEST_PASSWORD)
         container.with_env("NEO4J_PLUGINS", '["apoc"]')
+        container.with_env("NEO4J_db_memory_transaction_max", "512m")  # as the local test server
         with container:
             yield Settings(_env_file=None, env="test", neo4j_uri=container.get_connection_url(),  # type: ignore[call-arg]
                            neo4j_password=TEST_PASSWORD)

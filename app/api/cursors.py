@@ -1,4 +1,4 @@
-"""Opaque, stable page cursors: base64 of a small JSON list. A cursor from another ordering is BAD_INPUT.
+"""Opaque, stable page cursors: base64 of a small JSON list. A cursor from another ordering is BAD_USER_INPUT.
 
     >>> decode_cursor(encode_cursor("SCORE_DESC", 0.9, "c-1"), "SCORE_DESC")
     (0.9, 'c-1')

@@ -1,8 +1,8 @@
 """DataLoaders: every nested field of a page is fetched for all its parents in one query.
 
 A page of N clusters asking for members, infrastructure, timeline and notes costs one query per field,
-not N. Each loader's batch function runs one named query with `UNWIND $ids` (a loader whose query takes
-one subject runs one query per distinct key, concurrently). Together with the root resolvers
+not N. Each loader's batch function runs one named query with `UNWIND` over its keys (only the cluster
+count runs one query per distinct filter, concurrently; a request has few). Together with the root resolvers
 (`resolvers/`), this module is where the API runs queries: the GraphQL types only shape what these return.
 The `cluster` and `account` loaders return typed objects, so a type reaches another through the context
 instead of importing it (`Member.account` in types/cluster.py gets its `Account` from here).
@@ -24,14 +24,19 @@ from graph.aio import AsyncDatabase
 from graph.queries import get_query
 from graph.settings import Settings
 
+# Server-side caps of the lists that take no page size (the query cost in cost.py counts them in full).
 NOTES_PER_CLUSTER = 100
-IDENTIFIERS_PER_KIND = 100
+HISTORY_PER_CLUSTER = 100
+IDENTIFIERS_PER_KIND = 50
+MAX_ACCOUNT_CLUSTERS = 20
+# linkedAccounts follows at most this many of an account's identifiers (the rarest).
+LINKED_IDENTIFIERS = 200
 
 MemberKey = tuple[str, str | None, int]      # cluster id, after, limit
 TopKey = tuple[str, int]                       # cluster id, top N
-TimelineKey = tuple[str, int]                  # cluster id, step minutes
-# account id, relationship types, hub cap, hard cap, include hubs, limit
-LinkedKey = tuple[str, tuple[str, ...], int, int, bool, int]
+TimelineKey = tuple[str, int, int | None, int | None]  # cluster id, step minutes, from/to bucket
+# account id, relationship types, largest degree of an identifier followed, limit
+LinkedKey = tuple[str, tuple[str, ...], int, int]
 # the cluster filters (verdict, min size, min score, capability, proxy network, seen after), by name
 FilterKey = tuple[tuple[str, str | int | float | datetime | None], ...]
 
@@ -49,6 +54,7 @@ class Loaders:
     cluster_infrastructure: DataLoader[TopKey, dict[str, Any] | None]
     cluster_timeline: DataLoader[TimelineKey, list[dict[str, Any]]]
     cluster_notes: DataLoader[str, list[dict[str, Any]]]
+    cluster_history: DataLoader[str, list[dict[str, Any]]]
     cluster_count: DataLoader[FilterKey, int]
 
     async def account_or_stub(self, account_id: str) -> Account:
@@ -88,19 +94,19 @@ class BatchFunctions:
         return [found.get(ident) for ident in ids]
 
     async def memberships(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
-        rows = await self.database.run(get_query("api_account_clusters"), {"ids": _unique(ids)})
+        rows = await self.database.run(get_query("api_account_clusters"),
+                                       {"ids": _unique(ids), "limit": MAX_ACCOUNT_CLUSTERS})
         found = {row["account_id"]: row["memberships"] for row in rows}
         return [found.get(ident, []) for ident in ids]
 
     async def links(self, keys: Sequence[LinkedKey]) -> list[list[dict[str, Any]]]:
-        query = get_query("api_account_linked")
-        unique = _unique(keys)
-        results = await asyncio.gather(*(self.database.run(query, {
-            "account_id": account_id, "rel_types": list(rel_types), "hub_cap": hub_cap, "hard_cap": hard_cap,
-            "include_hubs": include_hubs, "limit": limit})
-            for account_id, rel_types, hub_cap, hard_cap, include_hubs, limit in unique))
-        found = dict(zip(unique, results, strict=True))
-        return [found[key] for key in keys]
+        requests = [{"account_id": account_id, "rel_types": list(rel_types), "hub_cap": hub_cap, "limit": limit}
+                    for account_id, rel_types, hub_cap, limit in _unique(keys)]
+        rows = await self.database.run(get_query("api_account_linked"),
+                                       {"requests": requests, "max_identifiers": LINKED_IDENTIFIERS})
+        found = {(row["account_id"], tuple(row["rel_types"]), row["hub_cap"], row["limit"]): row["linked"]
+                 for row in rows}
+        return [found.get(key, []) for key in keys]
 
     async def members(self, keys: Sequence[MemberKey]) -> list[dict[str, Any]]:
         requests = [{"cluster_id": c, "after": after, "limit": limit}
@@ -118,16 +124,24 @@ class BatchFunctions:
         return [found.get(key) for key in keys]
 
     async def timelines(self, keys: Sequence[TimelineKey]) -> list[list[dict[str, Any]]]:
-        requests = [{"cluster_id": c, "step_minutes": step} for c, step in _unique(keys)]
+        requests = [{"cluster_id": c, "step_minutes": step, "from_bucket": start, "to_bucket": end}
+                    for c, step, start, end in _unique(keys)]
         rows = await self.database.run(get_query("api_cluster_timeline"), {
             "requests": requests, "bucket_minutes": self.settings.activity_bucket_minutes})
-        found = {(row["cluster_id"], row["step_minutes"]): row["points"] for row in rows}
+        found = {(row["cluster_id"], row["step_minutes"], row["from_bucket"], row["to_bucket"]): row["points"]
+                 for row in rows}
         return [found.get(key, []) for key in keys]
 
     async def notes(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
         rows = await self.database.run(get_query("api_cluster_notes"),
                                        {"ids": _unique(ids), "limit": NOTES_PER_CLUSTER})
         found = {row["cluster_id"]: row["notes"] for row in rows}
+        return [found.get(ident, []) for ident in ids]
+
+    async def history(self, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
+        rows = await self.database.run(get_query("api_cluster_history"),
+                                       {"ids": _unique(ids), "limit": HISTORY_PER_CLUSTER})
+        found = {row["cluster_id"]: row["history"] for row in rows}
         return [found.get(ident, []) for ident in ids]
 
     async def counts(self, keys: Sequence[FilterKey]) -> list[int]:
@@ -147,4 +161,5 @@ def make_loaders(database: AsyncDatabase, settings: Settings) -> Loaders:
         account_links=DataLoader(batch.links), cluster_members=DataLoader(batch.members),
         cluster_infrastructure=DataLoader(batch.infrastructure), cluster_timeline=DataLoader(batch.timelines),
         cluster_notes=DataLoader(batch.notes), cluster_count=DataLoader(batch.counts),
+        cluster_history=DataLoader(batch.history),
     )

@@ -10,13 +10,14 @@ import typer
 from app.cli import db, keys, neo4j
 from app.cli.browse import browse
 from app.cli.check import check
-from app.cli.common import configure_logging
+from app.cli.common import VERBOSE_HELP, add_verbose_everywhere, configure_logging
 from app.cli.demo import demo
 from app.cli.detect import detect
 from app.cli.evaluate import evaluate
 from app.cli.export import export_app
 from app.cli.generate import generate
 from app.cli.load import load
+from app.cli.report import report
 from app.cli.serve import serve
 
 app = typer.Typer(
@@ -38,11 +39,12 @@ app.command("detect")(detect)
 app.add_typer(export_app, name="export")
 app.command("eval")(evaluate)
 app.command("browse")(browse)
+app.command("report")(report)
+add_verbose_everywhere(app)  # `-v` before or after the subcommand
 
 
 @app.callback()
-def root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug details to stderr.")) \
-        -> None:
+def root(verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP)) -> None:
     """Settings come from the environment or a .env file: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD,
     NEO4J_DATABASE and LINKAGE_* (see README)."""
     configure_logging(verbose)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.table import Table
 
-from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
+from app.cli.common import console, load_settings_or_exit, open_database, print_json, reports_errors
 from graph.maintenance import apply_schema, count_graph, delete_all_data
 
 app = typer.Typer(help="Create the schema, count or delete the graph's data.", no_args_is_help=True)
@@ -37,11 +39,15 @@ def reset(yes: bool = typer.Option(False, "--yes", help="Confirm: delete every n
 
 @app.command("stats")
 @reports_errors
-def stats() -> None:
+def stats(as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON on stdout.")] = False) \
+        -> None:
     """Count nodes per label and relationships per type."""
     settings = load_settings_or_exit()
     with open_database(settings) as database:
         counts = count_graph(database)
+    if as_json:
+        print_json(counts)
+        return
     table = Table("kind", "name", "count")
     for kind, per_name in counts.items():
         for name, count in sorted(per_name.items()):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app.cli.common import console, load_settings_or_exit, open_database, reports_errors
-from app.credentials import NewKey, Role, create_key
+from app.cli.common import console, err_console, load_settings_or_exit, open_database, reports_errors
+from app.cli.generate import TableProgress
+from app.cli.load import RichProgressSink, RowsPerSecondColumn
+from app.credentials import Role, create_key, key_is_valid
 from graph.db import Database
 from graph.detect.persist import ClusterResult
 from graph.detect.pipeline import run_detection
@@ -24,7 +28,8 @@ def ensure_dataset(data: Path, accounts: int, seed: int) -> Path:
     folder = data / f"{accounts}-{seed}-full"
     if not (folder / "labels.csv").is_file():
         console.rule("Generate")
-        summary = generate_dataset(folder, accounts=accounts, seed=seed)
+        with TableProgress() as report:
+            summary = generate_dataset(folder, accounts=accounts, seed=seed, progress=report)
         console.print(f"{summary.rows['requests']:,} requests of {accounts:,} accounts → {folder}")
     return folder
 
@@ -33,12 +38,14 @@ def load_and_detect(database: Database, folder: Path) -> list[ClusterResult]:
     """Apply the schema, load the folder (idempotent), detect; return the three strongest clusters."""
     console.rule("Schema and load")
     apply_schema(database)
-    loaded = load_directory(database, folder)
+    with Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), RowsPerSecondColumn(),
+                  TimeElapsedColumn(), console=err_console) as progress:
+        loaded = load_directory(database, folder, progress=RichProgressSink(progress))
     for table in loaded.tables:
         console.print(f"  {table.table}: {table.status}, {table.read:,} read, {table.loaded:,} loaded, "
                       f"{table.quarantined:,} quarantined")
     console.rule("Detect")
-    detection = run_detection(database, progress=console.print)
+    detection = run_detection(database, progress=err_console.print)
     counts = detection.count_by_verdict()
     console.print(f"{len(detection.clusters):,} clusters: {counts['suspicious']} suspicious, "
                   f"{counts['review']} review, {counts['benign']:,} benign")
@@ -49,7 +56,24 @@ def load_and_detect(database: Database, folder: Path) -> list[ClusterResult]:
     return top
 
 
-def print_ready(settings: Settings, seconds: float, key: NewKey, folder: Path, top: list[ClusterResult]) -> None:
+def analyst_key(database: Database, key_file: Path) -> tuple[str, bool]:
+    """The demo's analyst key: the one kept in `key_file` while the graph still accepts it, else a new one
+    (written there, owner-only). Returns the key and whether it is new."""
+    if key_file.is_file():
+        token = key_file.read_text(encoding="utf-8").strip()
+        if key_is_valid(database, token):
+            return token, False
+    key = create_key(database, name=f"demo-{int(time.time())}", role=Role.ANALYST)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key.token + "\n")
+    os.chmod(key_file, 0o600)
+    return key.token, True
+
+
+def print_ready(settings: Settings, seconds: float, key: str, fresh: bool, key_file: Path, folder: Path,
+                top: list[ClusterResult]) -> None:
     """Where to look: Neo4j Browser, the API and its key, the evaluation and the strongest cluster."""
     console.rule("Ready")
     console.print(f"Pipeline ready in {seconds:.0f}s")
@@ -57,7 +81,8 @@ def print_ready(settings: Settings, seconds: float, key: NewKey, folder: Path, t
                   "NEO4J_PASSWORD or the development default)")
     api = f"http://{settings.api_host}:{settings.api_port}"
     console.print(f"GraphQL API:   {api}/graphql  (GraphiQL in development)")
-    console.print(f"API key (analyst, shown once): {key.token}")
+    kept = "new" if fresh else "reused"
+    console.print(f"API key (analyst, {kept}; kept in {key_file}): {key}")
     console.print(f"Evaluate:      linkage eval --labels {folder / 'labels.csv'}")
     if top:
         console.print(f"Picture:       linkage browse {top[0].cluster_id}")
@@ -73,7 +98,8 @@ def demo(
     """Start the local Neo4j (assembling it on first run), apply the schema, generate a data set with three
     hidden campaigns, load it, detect clusters, create an analyst API key and serve the GraphQL API.
 
-    Loading is idempotent: a second `make demo` reuses the data and the graph and only re-detects.
+    Loading is idempotent: a second `make demo` reuses the data, the graph and the analyst key (kept in
+    DATA/analyst.key, owner-only, while the graph accepts it) and only re-detects.
     """
     settings = load_settings_or_exit()
     started = time.perf_counter()
@@ -81,10 +107,11 @@ def demo(
         console.rule("Neo4j")
         console.print(start_server(settings, echo=console.print).describe())
     folder = ensure_dataset(data, accounts, seed)
+    key_file = data / "analyst.key"
     with open_database(settings) as database:
         top = load_and_detect(database, folder)
-        key = create_key(database, name=f"demo-{int(time.time())}", role=Role.ANALYST)
-    print_ready(settings, time.perf_counter() - started, key, folder, top)
+        key, fresh = analyst_key(database, key_file)
+    print_ready(settings, time.perf_counter() - started, key, fresh, key_file, folder, top)
     if not serve:
         return
     import uvicorn

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -18,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from app.cli.common import console, err_console, load_settings_or_exit, open_database, reports_errors
+from app.cli.common import console, err_console, load_settings_or_exit, open_database, print_json, reports_errors
 from graph.load import LoadSummary, discover_inputs, load_directory
 from graph.maintenance import apply_schema
 
@@ -45,6 +47,15 @@ class RichProgressSink:
         task = self.tasks.get(label)
         if task is not None:
             self.progress.advance(task, rows)  # type: ignore[arg-type]
+
+
+def summary_json(summary: LoadSummary) -> dict[str, Any]:
+    """The load's outcome as JSON-ready values: every file's counts, warnings and timings."""
+    return {"tables": [dataclasses.asdict(row) for row in summary.tables],
+            "quarantine_dir": str(summary.quarantine_dir), "resolved_ips": summary.resolved_ips,
+            "resumed_batches": summary.resumed_batches, "seconds": round(summary.seconds, 3),
+            "read": sum(row.read for row in summary.tables), "loaded": sum(row.loaded for row in summary.tables),
+            "quarantined": sum(row.quarantined for row in summary.tables)}
 
 
 def print_summary(summary: LoadSummary) -> None:
@@ -77,9 +88,10 @@ def print_summary(summary: LoadSummary) -> None:
     console.print(table)
     for row in summary.tables:
         for warning in row.warnings:
-            err_console.print(f"[yellow]warning:[/yellow] {warning}")
+            err_console.print(f"[yellow]warning:[/yellow] {escape(warning)}")  # names from files: no markup
     if any(row.quarantined for row in summary.tables):
-        console.print(f"Quarantined rows: {summary.quarantine_dir}/<table>.csv (file, line, field, reason)")
+        console.print(f"Quarantined rows: {escape(str(summary.quarantine_dir))}/<table>.csv "
+                      "(file, line, field, reason)")
     if summary.resumed_batches:
         console.print(f"Resumed: {summary.resumed_batches:,} batches were already applied")
     console.print(f"IPs resolved to networks: {summary.resolved_ips:,}; total {summary.seconds:.1f} s")
@@ -97,6 +109,8 @@ def load(
     batch_size: Annotated[int | None, typer.Option(
         "--batch-size", min=1, help="Rows per transaction (default LINKAGE_LOAD_BATCH_SIZE)."
     )] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the summary as JSON on stdout (progress stays on stderr).")] = False,
 ) -> None:
     """Load a folder of the provider's records into Neo4j: validated, aggregated, exactly once.
 
@@ -114,7 +128,8 @@ def load(
             RowsPerSecondColumn(),
             TimeElapsedColumn(),
         )
-        with Progress(*columns, console=console, transient=False) as progress:
+        # Progress on stderr: stdout carries only the result (the summary table, or --json).
+        with Progress(*columns, console=err_console, transient=False) as progress:
             summary = load_directory(
                 database,
                 directory,
@@ -122,4 +137,7 @@ def load(
                 batch_size=batch_size,
                 progress=RichProgressSink(progress),
             )
-    print_summary(summary)
+    if as_json:
+        print_json(summary_json(summary))
+    else:
+        print_summary(summary)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from app.audit import AuditLog
 from app.cli.common import console, load_settings_or_exit, reports_errors
 
 
@@ -31,6 +32,7 @@ def serve(host: str | None = typer.Option(None, "--host", help="Bind address (de
     from app.api import create_app
 
     settings = load_settings_or_exit()
+    AuditLog(settings.audit_log).check_writable()  # refuse to serve when actions could not be audited
     bind_host, bind_port = host or settings.api_host, port or settings.api_port
     console.print(f"linkage API on http://{bind_host}:{bind_port}/graphql ({settings.env})")
     uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info", access_log=False)

@@ -8,14 +8,17 @@ import sys
 from pathlib import Path
 
 import duckdb
-from graph.templates import mask_prompt_sql
+
+from graph.load.templates import mask_prompt_sql
 
 DATA = Path(__file__).resolve().parent / "data"
 DEGREE_BANDS = ((2, 10), (11, 100), (101, 1000), (1001, None))
 
 
-def parse_args(description: str, source_help: str, default_source: Path | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description)
+def parse_args(description: str, source_help: str, default_source: Path | None,
+               parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    """--source and --out, added to `parser` when a converter has options of its own."""
+    parser = parser or argparse.ArgumentParser(description=description)
     parser.add_argument("--source", type=Path, default=default_source, help=source_help)
     parser.add_argument("--out", type=Path, required=True, help="output directory (created; files overwritten)")
     return parser.parse_args()

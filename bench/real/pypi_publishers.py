@@ -8,11 +8,12 @@ coordination (organisations and prolific maintainers releasing hundreds of proje
 default summaries, research groups on one e-mail domain). There are no campaign accounts in it.
 
 Mapping (each value as the API gives it; nothing invented):
-- account = a PyPI user named in a sampled project's `ownership.roles` (role Owner or Maintainer): the
-  registry's own publishing accounts. The API does not say which owner uploaded a file, so every upload of a
-  project is attributed to each of its current owners and maintainers: co-owners share that project's
-  activity exactly. Ownership is today's, not the one at upload time; only the sampled projects of an
-  account are seen.
+- account = a publishing identity named in a sampled project's `ownership`: each user in `ownership.roles`
+  (role Owner or Maintainer), and the project's PyPI Organization (`ownership.organization`) as the identity
+  `org:<name>` (an organisation's projects often list no user at all: its members are not exposed). The API
+  does not say which identity uploaded a file, so every upload of a project is attributed to each of them:
+  co-owners share that project's activity exactly. Ownership is today's, not the one at upload time; only
+  the sampled projects of an account are seen.
 - request = one uploaded file of a sampled project: `upload_time_iso_8601` -> ts; the project's current
   `info.summary` -> prompt (masked into templates by the loader); the top level of the project's first
   `Topic ::` classifier -> capability (empty when it has none); the file's own `requires_python`, reduced
@@ -30,12 +31,19 @@ Mapping (each value as the API gives it; nothing invented):
   loaded: it is self-declared metadata, not a membership the registry vouches for, and no other field of
   the contract (IP, client, key, payment) means "same code host". It is written to `repo_owners.csv`
   (ignored by the loader) so its degree distribution can be reported.
+- `account_projects.csv` (ignored by the loader): the sampled projects each account owns, so a flagged
+  cluster can be told apart as co-owners of one project or accounts of distinct projects in lockstep.
+- `--attribution one` (the `pypi-one` set): each project's uploads go to a single identity — its PyPI
+  Organization if it has one, else the first Owner in the API's list — so that no two accounts share an
+  upload. What remains shared is real behaviour across distinct projects (release trains, common wording,
+  the same release day); co-owners who are nobody's single identity drop out.
 - labels: every account legitimate (campaign empty); population = a descriptive class derived from the
   account's projects and e-mail domain (see `population`).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import gzip
 import json
@@ -130,8 +138,12 @@ def population(projects: list[tuple[str, str]], domain: str | None, train_projec
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attribution", choices=("all", "one"), default="all",
+                        help="all: each upload to every identity of the project (default); one: to a single "
+                             "identity per project (its organisation, else the first Owner the API lists)")
     args = parse_args(__doc__.splitlines()[0], "cache directory written by bench/real/pypi_fetch.py",
-                      DEFAULT_SOURCE)
+                      DEFAULT_SOURCE, parser)
     source = require_source(args.source, "The PyPI JSON API cache",
                             "Fill it with: .venv/bin/python bench/real/pypi_fetch.py (serial, paced, resumable).")
     with (source / "sample.tsv").open(newline="") as handle:
@@ -146,6 +158,7 @@ def main() -> None:
     account_domains: dict[str, Counter[str]] = defaultdict(Counter)
     account_orgs: dict[str, Counter[str]] = defaultdict(Counter)
     account_repos: dict[str, set[str]] = defaultdict(set)
+    owned: dict[str, list[str]] = defaultdict(list)
     first: dict[str, str] = {}
     counts = Counter()
     for name, stratum, family in sample:
@@ -156,7 +169,15 @@ def main() -> None:
         record = json.loads(gzip.decompress(path.read_bytes()))
         info = record["info"]
         ownership = record.get("ownership") or {}
-        owners = sorted({r["user"] for r in ownership.get("roles") or [] if r.get("role") in ("Owner", "Maintainer")})
+        roles = ownership.get("roles") or []
+        org = ownership.get("organization")
+        if args.attribution == "one":
+            first_owner = [r["user"] for r in roles if r.get("role") == "Owner"][:1]
+            owners = [f"org:{org}"] if org else first_owner
+        else:
+            owners = sorted({r["user"] for r in roles if r.get("role") in ("Owner", "Maintainer")})
+            if org:  # the PyPI Organization owns the project too; its members are not exposed
+                owners.append(f"org:{org}")
         files = [f for files in record["releases"].values() for f in files]
         if not owners:
             counts["projects without owners in the API (skipped)"] += 1
@@ -168,10 +189,10 @@ def main() -> None:
         summary = (info.get("summary") or "").strip() or None
         capability = topic(info.get("classifiers") or [])
         project_domains = domains(info)
-        org = ownership.get("organization")
         repos = repo_owners(info)
         for owner in owners:
             account_projects[owner].append((stratum, family))
+            owned[owner].append(name)
             account_domains[owner].update(project_domains)
             account_orgs[owner][org or ""] += 1
             account_repos[owner].update(repos)
@@ -217,6 +238,11 @@ def main() -> None:
         writer.writerow(["account_id", "repo_owner"])
         for account in sorted(first):
             writer.writerows((account, owner) for owner in sorted(account_repos[account]))
+    with (args.out / "account_projects.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["account_id", "project"])
+        for account in sorted(first):
+            writer.writerows((account, project) for project in sorted(owned[account]))
     classes = Counter(row[4] for row in rows)
     print(f"accounts {len(rows)}, requests {len(ts)} ({counts['uploads']} file uploads), "
           f"projects {counts['projects']}, sampled {len(sample)}")

@@ -5,7 +5,8 @@ distribution of shared identifiers.
     source env-with-NEO4J_URI; .venv/bin/python bench/real/run_all.py [--only ira] [--reconvert]
 
 The database is reset before each data set (`linkage db reset --yes`): point NEO4J_URI at a server of
-your own, never a shared one. Results also go to bench/real/data/results.json.
+your own, never a shared one. Results also go to bench/real/data/results.json, and each set's clusters that
+hold legitimate accounts (verdict, score, evidence, populations) to bench/real/data/<set>/flagged_clusters.md.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import DATA, degree_distribution
+from flagged_clusters import describe
 
 HERE = Path(__file__).resolve().parent
 LINKAGE = str(Path(sys.executable).with_name("linkage"))
-DATASETS = {
-    "ira": HERE / "ira_trolls.py",
-    "pypi": HERE / "pypi_publishers.py",
+DATASETS = {  # name -> converter and its options beyond --out
+    "ira": [HERE / "ira_trolls.py"],
+    "pypi": [HERE / "pypi_publishers.py"],
+    "pypi-one": [HERE / "pypi_publishers.py", "--attribution", "one"],
 }
 
 
@@ -87,7 +90,8 @@ def main() -> None:
     for name in args.only or sorted(DATASETS):
         out = DATA / name
         if args.reconvert or not (out / "labels.csv").exists():
-            run([sys.executable, str(DATASETS[name]), "--out", str(out)])
+            script, *options = DATASETS[name]
+            run([sys.executable, str(script), *options, "--out", str(out)])
         figures = out / "eval.json"
         timings = {
             "reset": run([LINKAGE, "db", "reset", "--yes"]),
@@ -96,6 +100,7 @@ def main() -> None:
         }
         run([LINKAGE, "eval", "--labels", str(out / "labels.csv"), "--out", str(figures)])
         run([LINKAGE, "export", "clusters", "--out", str(out / "clusters.csv")])
+        (out / "flagged_clusters.md").write_text(describe(out / "labels.csv"))
         ours, baseline = json.loads(figures.read_text())
         results[name] = {"sizes": sizes(out), "ours": ours, "baseline": baseline, "seconds": timings,
                          "degrees": degree_distribution(out),

@@ -14,9 +14,10 @@ clusters detection found? Shared by the API (`check` query) and the CLI (`linkag
 
 from graph.check.jsonl import parse_signals
 from graph.check.model import CheckResult, CheckSignals, ClusterRef, MatchedCluster, Reason, Verdict
-from graph.check.parameters import account_parameters, check_parameters, email_domain, hash_email, query_for
+from graph.check.parameters import account_parameters, check_parameters, hash_email, query_for
 from graph.check.runner import run_check, run_check_async
 from graph.check.scoring import cluster_weight, rarity, result_from_rows, score_check
+from graph.identity import email_domain
 
 __all__ = [
     "CheckResult",

@@ -9,11 +9,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 from graph.check.model import CheckSignals
+from graph.identity import email_domain, email_hash
 
 # Identifiers with more connections than this are counted (O(1) degree) but never expanded to accounts.
 EXPAND_CAP = 500
@@ -24,16 +23,9 @@ CHECK_REL_TYPES = ["PAID_WITH", "SIGNED_UP_FROM", "USED_IP", "USED_CLIENT", "USE
                    "SENT_TEMPLATE"]
 
 
-def hash_email(email: str, hash_key: str) -> str:
-    """HMAC-SHA256 (hex) of lower(strip(email)) under the provider's key, exactly like the loader."""
-    normalised = email.strip().lower()
-    return hmac.new(hash_key.encode(), normalised.encode(), hashlib.sha256).hexdigest()
-
-
-def email_domain(email: str) -> str | None:
-    """The lower-cased domain of an email address, or None when it has none."""
-    _, at, domain = email.strip().lower().rpartition("@")
-    return domain or None if at else None
+def hash_email(email: str, hash_key: str) -> str | None:
+    """The loader's keyed hash of an address (`graph.identity`: one rule for both sides)."""
+    return email_hash(email, hash_key)
 
 
 def check_parameters(signals: CheckSignals, *, hash_key: str) -> dict[str, Any]:

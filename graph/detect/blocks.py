@@ -38,6 +38,19 @@ def block_pairs(block_starts: np.ndarray, block_sizes: np.ndarray, members: np.n
     return pairs, np.concatenate(block_parts)
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values, by sorting (numpy's hash-based `np.unique` takes minutes on tens of millions
+    of int64 keys; a sort takes a second).
+
+    >>> distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values, kind="stable")
+    if ordered.size == 0:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
 def csr_positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Positions of every entry of the given CSR rows, in row order, without a Python loop.
 

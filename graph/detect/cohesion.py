@@ -18,21 +18,40 @@ from graph.detect.identifiers import PAIR_KINDS
 from graph.detect.links import Links
 
 
-def cohesion(links: Links, members: np.ndarray, top: int = 3) -> dict[str, Any] | None:
+class ClusterEdges:
+    """The run's glue and links grouped by cluster (sorted once), so each cluster's subgraph is a slice."""
+
+    def __init__(self, links: Links, labels: np.ndarray) -> None:
+        self.links = links
+        glue_order = np.argsort(labels[links.glue[:, 0]], kind="stable") if links.glue.size else np.zeros(0, int)
+        pair_order = np.argsort(labels[links.pairs[:, 0]], kind="stable") if links.pairs.size else np.zeros(0, int)
+        self.glue, self.glue_kind, self.glue_ident = (links.glue[glue_order], links.glue_kind[glue_order],
+                                                      links.glue_ident[glue_order])
+        self.pairs, self.weights = links.pairs[pair_order], links.weights[pair_order]
+        self.glue_label = labels[self.glue[:, 0]] if self.glue.size else np.zeros(0, dtype=np.int64)
+        self.pair_label = labels[self.pairs[:, 0]] if self.pairs.size else np.zeros(0, dtype=np.int64)
+        self.labels = labels
+
+    def of(self, label: int) -> tuple[slice, slice]:
+        glue = slice(int(np.searchsorted(self.glue_label, label, "left")),
+                     int(np.searchsorted(self.glue_label, label, "right")))
+        pairs = slice(int(np.searchsorted(self.pair_label, label, "left")),
+                      int(np.searchsorted(self.pair_label, label, "right")))
+        return glue, pairs
+
+
+def cohesion(edges: ClusterEdges, members: np.ndarray, top: int = 3) -> dict[str, Any] | None:
     """The identifiers the most members share, each with the share of the cluster left connected
-    without it; None for clusters too small to ask."""
+    without it; None for clusters too small to ask. `members` is sorted (account indices)."""
+    links = edges.links
     model = links.model
     if model is None or members.size < 3:
         return None
-    local = np.full(model.data.n_accounts, -1, dtype=np.int64)
-    local[members] = np.arange(members.size)
-    glue_mask = (local[links.glue[:, 0]] >= 0) & (local[links.glue[:, 1]] >= 0) if links.glue.size else \
-        np.zeros(0, dtype=bool)
-    link_mask = (local[links.pairs[:, 0]] >= 0) & (local[links.pairs[:, 1]] >= 0) if links.pairs.size else \
-        np.zeros(0, dtype=bool)
-    glue = links.glue[glue_mask]
-    glue_kind, glue_ident = links.glue_kind[glue_mask], links.glue_ident[glue_mask]
-    pairs, weights = links.pairs[link_mask], links.weights[link_mask]
+    glue_slice, pair_slice = edges.of(int(edges.labels[members[0]]))
+    glue = np.searchsorted(members, edges.glue[glue_slice])
+    glue_kind, glue_ident = edges.glue_kind[glue_slice], edges.glue_ident[glue_slice]
+    pairs = np.searchsorted(members, edges.pairs[pair_slice])
+    weights = edges.weights[pair_slice]
     shared: list[tuple[int, str, int]] = []  # (members holding, kind, identifier)
     member_holders = {}
     for kind in PAIR_KINDS:
@@ -53,10 +72,10 @@ def cohesion(links: Links, members: np.ndarray, top: int = 3) -> dict[str, Any] 
         column = member_holders[kind]
         holds = np.zeros(members.size, dtype=bool)
         holds[column.indices[column.indptr[ident]:column.indptr[ident + 1]]] = True
-        both = holds[local[pairs[:, 0]]] & holds[local[pairs[:, 1]]] if len(pairs) else np.zeros(0, dtype=bool)
+        both = holds[pairs[:, 0]] & holds[pairs[:, 1]] if len(pairs) else np.zeros(0, dtype=bool)
         keep_links = ~both | (weights - identifiers.nats[ident] >= links.threshold)
-        edges = np.concatenate([glue[keep_glue], pairs[keep_links]]) if len(glue) or len(pairs) else glue
-        labels = component_labels(members.size, local[edges] if len(edges) else edges)
+        kept = np.concatenate([glue[keep_glue], pairs[keep_links]]) if len(glue) or len(pairs) else glue
+        labels = component_labels(members.size, kept)
         largest = int(np.bincount(labels).max())
         report.append({
             "kind": kind, "identifier": model.data.incidence(kind).names[ident],

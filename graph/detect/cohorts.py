@@ -74,11 +74,14 @@ class CreationTimes:
         if pairs.size == 0:
             return np.zeros(0)
         gap = np.abs(self.created[pairs[:, 0]] - self.created[pairs[:, 1]])
-        close = (gap <= window) & ~np.isnan(gap)
-        safe_gap = np.where(close, gap, 0.0)
-        count = np.maximum(self.within(pairs[:, 0], safe_gap), self.within(pairs[:, 1], safe_gap))
-        population = max(self.sorted.size, 1)
-        return np.where(close, np.log(population / np.maximum(count, 1.0)), 0.0)
+        close = np.flatnonzero((gap <= window) & ~np.isnan(gap))
+        result = np.zeros(len(pairs))
+        if close.size == 0:
+            return result
+        gap = gap[close]
+        count = np.maximum(self.within(pairs[close, 0], gap), self.within(pairs[close, 1], gap))
+        result[close] = np.log(max(self.sorted.size, 1) / np.maximum(count, 1.0))
+        return result
 
 
 def creation_density(created: np.ndarray, window: float) -> np.ndarray:

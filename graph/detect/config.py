@@ -32,6 +32,12 @@ class DetectionConfig:
     # Identifiers shared by more accounts than this are not expanded into pairs: they are hubs, judged at
     # the cluster level (a 20,000-account proxy network is evidence about a cluster, not 200M links).
     pair_degree_cap: int = 64
+    # Blocks of accounts sharing a key (an identifier, an LSH bucket, a cohort) yield all their pairs up to
+    # this size and a chain with skip links above it: connectivity at linear cost (~6 pairs per member).
+    block_all_pairs: int = 12
+    rarest_templates: int = 4  # an account's rarest templates that make it a candidate with their other senders
+    dominant_templates: int = 2  # and the templates carrying most of its traffic…
+    template_block_max_share: float = 0.1  # …unless more than this share of senders uses them
     # Up to this many accounts an IP or client is personal (a home line, one person's devices); beyond it,
     # infrastructure that strangers share, which links only pairs whose behaviour also agrees beyond chance:
     # timing, templates and cohort together worth `behaviour_gate_nats` (≈ one random pair in 400).
@@ -56,7 +62,6 @@ class DetectionConfig:
     pivot_min_requests: int = 20
     minhash_permutations: int = 64
     lsh_rows_per_band: int = 4
-    lsh_max_bucket: int = 400  # LSH buckets larger than this are chained, not expanded
 
     # --- cluster verdicts ------------------------------------------------------------------------------
     suspicious_threshold: float = 0.7
@@ -90,7 +95,9 @@ class DetectionConfig:
     signal_burst_member_share: float = 0.2
     signal_burst_share_floor: float = 0.2  # share of member activity in bursts where the signal starts
     signal_burst_share_span: float = 0.5
-    signal_burst_min_days: int = 3  # bursts on fewer distinct days count in proportion (one event is one day)
+    signal_burst_min_days: int = 3
+    signal_in_step_floor: float = 0.2  # members linked by synchrony alone: share where the signal starts
+    signal_in_step_span: float = 0.4  # bursts on fewer distinct days count in proportion (one event is one day)
     # Load balancing needs enough members and time (48 buckets = 8 h at 10 minutes) to mean anything.
     signal_balance_min_members: int = 5
     signal_balance_min_span: int = 48

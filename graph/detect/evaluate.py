@@ -63,6 +63,7 @@ class Scores:
     recall_by_campaign: dict[str, float]
     false_positives_by_population: dict[str, int]
     seconds: float = 0.0
+    population_sizes: dict[str, int] = field(default_factory=dict)  # legitimate accounts per population
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -84,6 +85,8 @@ def score_flags(name: str, flagged: Iterable[str], labels: Labels, seconds: floa
         false_positive_rate=len(false_positive_accounts) / legitimate if legitimate else 0.0,
         recall_by_campaign={c: hits[c] / n for c, n in sorted(per_campaign.items())},
         false_positives_by_population=dict(sorted(by_population.items())), seconds=seconds,
+        population_sizes=dict(sorted(Counter(labels.population.get(a, "unlabelled") for a, c in
+                                             labels.campaign.items() if not c).items())),
     )
 
 

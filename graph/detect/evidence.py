@@ -10,8 +10,8 @@ Components (each documented where it is computed):
 | timing | co-activity beyond own schedules and the population's rhythm (`graph.detect.activity`) |
 | template | the same rarely used templates carrying both accounts' traffic (`graph.detect.content`) |
 | cohort | both pivoted to the same newly released model within days of its appearance |
-| registration | registered from the same address within hours: the address's rarity without its kind's
-  discount, plus the rarity of being created that close — a script's batch, or a class signing up together |
+| registration | registered within hours from the same address or on the same e-mail domain: that
+  identifier's rarity without its kind's discount, plus the rarity of being created that close |
 | creation | created close in time, where that is rare; corroboration only |
 
 Shared infrastructure ("same proxy service, same NAT") is what strangers share by design, so it counts only
@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.detect.activity import ActivityModel, rowwise_dot, timing_nats
+from graph.detect.blocks import distinct
 from graph.detect.cohorts import CreationTimes, pivot_cohorts
 from graph.detect.config import DetectionConfig
 from graph.detect.content import TailCalibration, TemplateProfile, calibrate_templates, template_nats, template_profile
@@ -43,6 +44,7 @@ class PairEvidence:
     """Evidence of each pair, by component (parallel arrays)."""
 
     parts: dict[str, np.ndarray] = field(default_factory=dict)
+    registration_by_kind: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.parts[name]
@@ -77,8 +79,9 @@ class EvidenceModel:
     cohorts: np.ndarray  # per account: pivot cohort id (model * 2 + young) or -1
     cohort_sizes: np.ndarray
     creation: CreationTimes
-    signups: sp.csr_matrix | None  # accounts × signup addresses, valued ln(N/d) (2 ≤ d ≤ pair_degree_cap)
-    signup_holders: sp.csr_matrix | None
+    # Identifiers adopted at registration (signup address, e-mail domain): accounts × identifiers valued
+    # ln(N/d) for 2 ≤ d ≤ pair_degree_cap, and the binary holders matrix.
+    registrations: dict[str, tuple[sp.csr_matrix, sp.csr_matrix]]
     _weighted: dict[tuple[str, str], sp.csr_matrix] = field(default_factory=dict)
 
     @classmethod
@@ -88,7 +91,7 @@ class EvidenceModel:
         templates = template_profile(data, config)
         model = cls(data, config, ActivityModel.build(data), templates, calibrate_templates(templates, config),
                      build_identifier_kinds(data, config), cohorts, sizes,
-                     CreationTimes(data.created_at), *signup_matrices(data, config))
+                     CreationTimes(data.created_at), registration_matrices(data, config))
         for kind, identifiers in model.identifiers.items():
             if identifiers.role == "device":
                 model._weighted[(kind, "personal")] = identifiers.weighted(identifiers.household)
@@ -123,21 +126,25 @@ class EvidenceModel:
         if same.any():
             parts["cohort"][same] = surprise(self.data.n_accounts, self.cohort_sizes[cohorts[pairs[same, 0]]])
         parts["creation"] = self.creation.closeness_nats(pairs, self.config.creation_window_s)
-        parts["registration"] = self.registration(pairs, parts["creation"])
-        return PairEvidence(parts)
+        by_kind = self.registration(pairs, parts["creation"])
+        parts["registration"] = np.max(np.stack(list(by_kind.values())), axis=0) if by_kind else np.zeros(len(pairs))
+        return PairEvidence(parts, by_kind)
 
-    def registration(self, pairs: np.ndarray, creation: np.ndarray) -> np.ndarray:
-        """Pairs registered from the same address within `registration_window_s`: the address's rarity
-        ln(N/d) (no discount for its kind: strangers share a campus NAT over months, not within the same
-        hour) plus the rarity of being created that close."""
-        signups = self.signups
-        if signups is None or pairs.size == 0:
-            return np.zeros(len(pairs))
-        _, strongest = row_products(signups, self.signup_holders, pairs)
+    def registration(self, pairs: np.ndarray, creation: np.ndarray) -> dict[str, np.ndarray]:
+        """Per kind (signup address, e-mail domain): pairs registered within `registration_window_s` of each
+        other with the same one score that identifier's rarity ln(N/d) (no discount for its kind: strangers
+        share a campus NAT or a mail provider over months, not within the same hours) plus the rarity of being
+        created that close. A script's batch, a class signing up together, a farm filling a fresh domain."""
+        if not self.registrations or pairs.size == 0:
+            return {}
         created = self.data.created_at
         gap = np.abs(created[pairs[:, 0]] - created[pairs[:, 1]])
-        together = (strongest > 0) & (gap <= self.config.registration_window_s)
-        return np.where(together, strongest + creation, 0.0)
+        close = gap <= self.config.registration_window_s
+        result = {}
+        for kind, (weighted, holders) in self.registrations.items():
+            strongest = row_products(weighted, holders, pairs)[1]
+            result[kind] = np.where(close & (strongest > 0), strongest + creation, 0.0)
+        return result
 
     def without(self, evidence: PairEvidence, kind: str, idents: np.ndarray) -> PairEvidence:
         """The same evidence with one identifier per pair taken out (what else ties the pair)."""
@@ -153,24 +160,30 @@ class EvidenceModel:
                                                np.maximum(parts["infrastructure"] - nats, 0.0))
         else:
             parts[component] = np.maximum(parts[component] - nats, 0.0)
-        return PairEvidence(parts)
+        if kind in evidence.registration_by_kind:
+            others = [values for other, values in evidence.registration_by_kind.items() if other != kind]
+            parts["registration"] = np.max(np.stack(others), axis=0) if others else np.zeros(len(nats))
+        return PairEvidence(parts, evidence.registration_by_kind)
 
 
-def signup_matrices(data: DetectionInput, config: DetectionConfig) \
-        -> tuple[sp.csr_matrix | None, sp.csr_matrix | None]:
-    incidence = data.incidence("signup_ip")
-    if incidence.is_empty():
-        return None, None
-    holders = sp.csr_matrix((np.ones(incidence.account.size), (incidence.account, incidence.ident)),
-                            shape=(data.n_accounts, incidence.n_idents))
-    holders.sum_duplicates()
-    holders.data[:] = 1.0
-    degrees = incidence.degrees()
-    usable = (degrees >= 2) & (degrees <= config.pair_degree_cap)
-    nats = np.where(usable, surprise(np.unique(incidence.account).size, degrees), 0.0)
-    weighted = sp.csr_matrix(holders @ sp.diags(nats))
-    weighted.eliminate_zeros()
-    return weighted, holders
+def registration_matrices(data: DetectionInput, config: DetectionConfig) \
+        -> dict[str, tuple[sp.csr_matrix, sp.csr_matrix]]:
+    result = {}
+    for kind in ("signup_ip", "email_domain"):
+        incidence = data.incidence(kind)
+        if incidence.is_empty():
+            continue
+        holders = sp.csr_matrix((np.ones(incidence.account.size), (incidence.account, incidence.ident)),
+                                shape=(data.n_accounts, incidence.n_idents))
+        holders.sum_duplicates()
+        holders.data[:] = 1.0
+        degrees = incidence.degrees()
+        usable = (degrees >= 2) & (degrees <= config.pair_degree_cap)
+        nats = np.where(usable, surprise(distinct(incidence.account).size, degrees), 0.0)
+        weighted = sp.csr_matrix(holders @ sp.diags(nats))
+        weighted.eliminate_zeros()
+        result[kind] = (weighted, holders)
+    return result
 
 
 def overlap_rows(matrix: sp.csr_matrix, pairs: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ from typing import Literal, overload
 import numpy as np
 import scipy.sparse as sp
 
-from graph.detect.blocks import EMPTY_PAIRS, block_pairs
+from graph.detect.blocks import EMPTY_PAIRS, block_pairs, distinct
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Incidence
 
@@ -35,6 +35,10 @@ OWNERSHIP_KINDS = ("payment", "api_key")
 DEVICE_KINDS = ("ip", "client")
 DOMAIN_KINDS = ("email_domain",)
 PAIR_KINDS = OWNERSHIP_KINDS + DEVICE_KINDS + DOMAIN_KINDS
+# Identifiers that can join their holders outright when the holders look like one operator: a payer, a
+# credential, an organisation's own e-mail domain (a rare domain held by dozens is an organisation, real
+# or made up for the occasion; mainstream mail providers are hubs and never join anything).
+GLUE_KINDS = ("payment", "api_key", "email_domain")
 
 
 def surprise(population: float, count: np.ndarray | float) -> np.ndarray:
@@ -100,7 +104,7 @@ def build_identifier_kinds(data: DetectionInput, config: DetectionConfig) -> dic
         holders.sum_duplicates()
         holders.data[:] = 1.0
         degrees = incidence.degrees()
-        population = np.unique(incidence.account).size
+        population = distinct(incidence.account).size
         usable = (degrees >= 2) & (degrees <= config.pair_degree_cap)
         nats = np.where(usable, kind_factors(data, kind, config) * surprise(population, degrees), 0.0)
         role = "ownership" if kind in OWNERSHIP_KINDS else "device" if kind in DEVICE_KINDS else "domain"

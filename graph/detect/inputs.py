@@ -3,13 +3,19 @@
 Detection never expands account pairs in Cypher; it reads each account–identifier relationship once
 ("stars") and does the combinatorics in numpy/scipy. Every table is optional: a provider that loaded only
 accounts and payment methods gets empty request-log inputs and the signals those support.
+
+A `Window` restricts what is read to a period, so last year's activity does not decide today: accounts
+created before its end, activity buckets inside it, request-log relationships whose first/last seen overlap
+it (their requests scaled to the share of their active period inside it), payment methods added before its
+end, and a model's first use only when it falls inside (an earlier pivot is not one of this period).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -187,12 +193,56 @@ def build_accounts(rows: Iterable[Mapping[str, Any]]) -> tuple[DetectionInput, d
     return data, index
 
 
-def read_inputs(database: Database) -> DetectionInput:
-    """Read everything detection needs from the graph, one bulk query per relationship type."""
+@dataclass(frozen=True)
+class Window:
+    """The period detection looks at: [since, until), either end open when None.
+
+    >>> window = Window(datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC))
+    >>> window.params(60) == {"window_start": 1740787200.0, "window_end": 1740873600.0,
+    ...                       "from_bucket": 483552, "to_bucket": 483576}
+    True
+    >>> Window().is_open, Window().params(10)["from_bucket"] is None
+    (True, True)
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                object.__setattr__(self, name, value.replace(tzinfo=UTC))
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ValueError("the window's start must be before its end")
+
+    @property
+    def is_open(self) -> bool:
+        """True when the window restricts nothing."""
+        return self.since is None and self.until is None
+
+    def params(self, bucket_minutes: int) -> dict[str, float | int | None]:
+        """The read queries' window parameters: epoch seconds, and activity bucket indices (a bucket counts
+        when it starts inside the window)."""
+        start = self.since.timestamp() if self.since else None
+        end = self.until.timestamp() if self.until else None
+        width = bucket_minutes * 60
+        return {"window_start": start, "window_end": end,
+                "from_bucket": math.ceil(start / width) if start is not None else None,
+                "to_bucket": math.ceil(end / width) if end is not None else None}
+
+
+def read_inputs(database: Database, window: Window | None = None) -> DetectionInput:
+    """Read everything detection needs from the graph (within `window`), one bulk query per relationship
+    type."""
     timeout = database.settings.write_timeout_s
-    accounts = database.run(get_query("detect_accounts"), timeout=timeout)
+    params = (window or Window()).params(database.settings.activity_bucket_minutes)
+    accounts_query = get_query("detect_accounts")
+    accounts = database.run(accounts_query, {name: params[name] for name in accounts_query.params},
+                            timeout=timeout)
     data, index = build_accounts(accounts)
     for kind, query_name in INCIDENCE_QUERIES.items():
-        rows = database.run(get_query(query_name), timeout=timeout)
+        query = get_query(query_name)
+        rows = database.run(query, {name: params[name] for name in query.params}, timeout=timeout)
         data.incidences[kind] = build_incidence(kind, rows, index)
     return data

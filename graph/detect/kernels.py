@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba import prange
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _row_products(indptr_a: np.ndarray, indices_a: np.ndarray, data_a: np.ndarray,  # pragma: no cover
                   indptr_b: np.ndarray, indices_b: np.ndarray, data_b: np.ndarray,
                   left: np.ndarray, right: np.ndarray, total: np.ndarray, strongest: np.ndarray) -> None:
-    for p in range(left.size):
+    for p in prange(left.size):
         i, i_end = indptr_a[left[p]], indptr_a[left[p] + 1]
         j, j_end = indptr_b[right[p]], indptr_b[right[p] + 1]
         acc = 0.0
@@ -66,16 +67,15 @@ def _canonical(matrix):
     return matrix
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _binned_overlap_surprise(indptr: np.ndarray, indices: np.ndarray, item_bin: np.ndarray,  # pragma: no cover
                              counts: np.ndarray, bin_log_miss: np.ndarray, bin_size: np.ndarray,
                              left: np.ndarray, right: np.ndarray, shared_total: np.ndarray,
                              result: np.ndarray) -> None:
     n_bins = bin_size.size
-    observed = np.zeros(n_bins)
-    for p in range(left.size):
+    for p in prange(left.size):
         u, v = left[p], right[p]
-        observed[:] = 0.0
+        observed = np.zeros(n_bins)
         i, i_end = indptr[u], indptr[u + 1]
         j, j_end = indptr[v], indptr[v + 1]
         total = 0.0
@@ -122,11 +122,11 @@ def binned_overlap_surprise(sets, item_bin: np.ndarray, counts: np.ndarray, bin_
     return shared, result
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _daily_synchrony(indptr: np.ndarray, buckets: np.ndarray, slots: int, day_offset: int,  # pragma: no cover
                      day_concentration: np.ndarray, habit_overlap: np.ndarray, day_cap: float,
                      left: np.ndarray, right: np.ndarray, overlap_total: np.ndarray, result: np.ndarray) -> None:
-    for p in range(left.size):
+    for p in prange(left.size):
         i, i_end = indptr[left[p]], indptr[left[p] + 1]
         j, j_end = indptr[right[p]], indptr[right[p] + 1]
         total = 0.0

@@ -27,13 +27,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.detect.activity import rowwise_dot
-from graph.detect.blocks import EMPTY_PAIRS
+from graph.detect.blocks import EMPTY_PAIRS, block_pairs, distinct
 from graph.detect.cohorts import cohort_pairs
 from graph.detect.components import component_labels
 from graph.detect.config import DetectionConfig
 from graph.detect.evidence import EvidenceModel
-from graph.detect.identifiers import OWNERSHIP_KINDS, PAIR_KINDS, identifier_pairs, member_sample_pairs, star_edges
-from graph.detect.inputs import DetectionInput
+from graph.detect.identifiers import GLUE_KINDS, PAIR_KINDS, identifier_pairs, member_sample_pairs, star_edges
+from graph.detect.inputs import DetectionInput, Incidence
 from graph.detect.lsh import band_candidate_pairs, minhash_signatures
 
 
@@ -58,6 +58,7 @@ class Links:
     cohorts: np.ndarray  # per account: pivot cohort id (model * 2 + young) or -1, reused by the signals
     model: EvidenceModel | None = None
     pools: list[Pool] = field(default_factory=list)
+    timing: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per kept pair: its synchrony (nats)
     glue_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per glue edge
     glue_ident: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per glue edge
 
@@ -69,7 +70,7 @@ def unique_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
         return EMPTY_PAIRS
     stacked = np.sort(stacked, axis=1)
     stacked = stacked[stacked[:, 0] != stacked[:, 1]]
-    keys = np.unique(stacked[:, 0] * np.int64(n) + stacked[:, 1])
+    keys = distinct(stacked[:, 0] * np.int64(n) + stacked[:, 1])
     return np.stack([keys // n, keys % n], axis=1)
 
 
@@ -82,25 +83,67 @@ def lsh_pairs(matrix: sp.csr_matrix, min_items: int, config: DetectionConfig, sa
     if eligible.sum() < 2:
         return EMPTY_PAIRS
     signatures = minhash_signatures(indptr, tokens, config.minhash_permutations, config.seed + salt)
-    return band_candidate_pairs(signatures, eligible, config.lsh_rows_per_band, config.lsh_max_bucket)
+    return band_candidate_pairs(signatures, eligible, config.lsh_rows_per_band, config.block_all_pairs)
+
+
+def token_block_pairs(rows: np.ndarray, tokens: np.ndarray, block_all: int) -> np.ndarray:
+    """Candidate pairs of rows sharing a token (one block per token; chained above `block_all` rows)."""
+    if rows.size == 0:
+        return EMPTY_PAIRS
+    order = np.lexsort((rows, tokens))
+    rows, tokens = rows[order], tokens[order]
+    block_starts = np.flatnonzero(np.r_[True, tokens[1:] != tokens[:-1]])
+    sizes = np.diff(np.r_[block_starts, tokens.size])
+    pairs, _ = block_pairs(block_starts, sizes, rows.astype(np.int64), block_all)
+    return pairs
+
+
+def first_per_row(rows: np.ndarray, tokens: np.ndarray, keys: tuple[np.ndarray, ...], per_row: int) \
+        -> tuple[np.ndarray, np.ndarray]:
+    """Each row's first `per_row` tokens in the order of `keys` (lexsort keys, most significant last)."""
+    order = np.lexsort((*keys, rows))
+    rows, tokens = rows[order], tokens[order]
+    starts = np.r_[0, np.flatnonzero(rows[1:] != rows[:-1]) + 1]
+    rank = np.arange(rows.size) - np.repeat(starts, np.diff(np.r_[starts, rows.size]))
+    keep = rank < per_row
+    return rows[keep], tokens[keep]
+
+
+def template_candidate_pairs(data: DetectionInput, config: DetectionConfig) -> np.ndarray:
+    """Accounts that may share a playbook: blocked on each account's rarest templates (prefix filtering, as
+    in set-similarity joins: alike sets share their rarest members) and on the templates carrying most of
+    its traffic, unless those are used by more than `template_block_max_share` of senders (what everybody
+    sends blocks nobody)."""
+    incidence = data.incidence("template")
+    if incidence.is_empty():
+        return EMPTY_PAIRS
+    degrees = incidence.degrees()
+    shareable = degrees[incidence.ident] >= 2
+    rows = incidence.account[shareable].astype(np.int64)
+    tokens = incidence.ident[shareable].astype(np.int64)
+    requests = incidence.requests[shareable]
+    if rows.size == 0:
+        return EMPTY_PAIRS
+    rare_rows, rare_tokens = first_per_row(rows, tokens, (tokens, degrees[tokens]), config.rarest_templates)
+    senders = max(distinct(incidence.account).size, 1)
+    blockable = degrees[tokens] <= config.template_block_max_share * senders
+    top_rows, top_tokens = first_per_row(rows[blockable], tokens[blockable],
+                                         (tokens[blockable], -requests[blockable]), config.dominant_templates)
+    return np.concatenate([token_block_pairs(rare_rows, rare_tokens, config.block_all_pairs),
+                           token_block_pairs(top_rows, top_tokens, config.block_all_pairs)])
 
 
 def candidate_pairs(model: EvidenceModel) -> np.ndarray:
     data, config = model.data, model.config
     parts = []
     for kind, identifiers in model.identifiers.items():
-        pairs, _ = identifier_pairs(data.incidence(kind), identifiers.nats > 0, config.pair_degree_cap)
+        pairs, _ = identifier_pairs(data.incidence(kind), identifiers.nats > 0, config.block_all_pairs)
         parts.append(pairs)
-    # Rarely used templates are what a playbook shares: every pair sharing one is a candidate, like a
-    # shared identifier (MinHash below finds accounts whose whole template sets are alike).
-    templates = data.incidence("template")
-    if not templates.is_empty():
-        degrees = templates.degrees()
-        parts.append(identifier_pairs(templates, (degrees >= 2) & (degrees <= config.pair_degree_cap),
-                                      config.pair_degree_cap)[0])
+    # Accounts whose template sets are alike share their rarest templates (a playbook's are rare; the
+    # popular ones everybody sends never form a block).
+    parts.append(template_candidate_pairs(data, config))
     parts.append(lsh_pairs(model.activity.buckets, config.min_active_buckets, config, salt=1))
-    parts.append(lsh_pairs(model.templates.sets, config.template_min_shared + 1, config, salt=2))
-    parts.append(cohort_pairs(model.cohorts, config.pair_degree_cap)[0])
+    parts.append(cohort_pairs(model.cohorts, config.block_all_pairs)[0])
     return unique_pairs(parts, data.n_accounts)
 
 
@@ -112,7 +155,7 @@ class Glue:
     pools: list[Pool]
 
 
-def holder_coherence(model: EvidenceModel, kind: str, idents: np.ndarray) -> np.ndarray:
+def holder_coherence(model: EvidenceModel, kind: str, idents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per identifier (of the given ones): the share of its holders tied to another holder by evidence
     beyond the identifier itself.
 
@@ -121,13 +164,15 @@ def holder_coherence(model: EvidenceModel, kind: str, idents: np.ndarray) -> np.
     taking the best of several, so a chance tie stays about e^-coherence_nats likely. An operator's
     accounts made in a few waves, or sharing a playbook, are tied within their wave or script; a
     platform's customers are strangers to one another.
+
+    Returns the share per identifier and the keys (identifier · N + account) of the tied holders.
     """
     config = model.config
     incidence = model.data.incidence(kind)
     pairs, owners = member_sample_pairs(incidence, idents, salt=config.seed)
     share = np.zeros(incidence.n_idents)
     if len(pairs) == 0:
-        return share
+        return share, np.zeros(0, dtype=np.int64)
     evidence = model.without(model.evaluate(pairs), kind, owners).total(config, corroborated=True)
     # Best partner per (identifier, holder), over both ends of each sampled pair.
     holder = np.concatenate([pairs[:, 0], pairs[:, 1]])
@@ -142,30 +187,47 @@ def holder_coherence(model: EvidenceModel, kind: str, idents: np.ndarray) -> np.
     holder_owner = unique // model.data.n_accounts
     counted = np.bincount(holder_owner, minlength=incidence.n_idents)
     share = np.bincount(holder_owner, weights=tied, minlength=incidence.n_idents) / np.maximum(counted, 1)
-    return share
+    return share, unique[tied]
 
 
 def judge_pools(model: EvidenceModel) -> Glue:
-    """Glue edges of every ownership identifier that joins: household scale, or coherent holders."""
+    """Glue edges of every payer, credential or organisation domain that joins: household scale, or holders
+    that look like one operator."""
     config = model.config
     edges: list[np.ndarray] = []
     kinds: list[np.ndarray] = []
     idents: list[np.ndarray] = []
     pools: list[Pool] = []
-    for kind in OWNERSHIP_KINDS:
+    for kind in GLUE_KINDS:
         identifiers = model.identifiers.get(kind)
         if identifiers is None:
             continue
         incidence = model.data.incidence(kind)
-        glue = identifiers.household.copy()
+        glue = (identifiers.degrees >= 2) & (identifiers.degrees <= config.household_card_degree)
         larger = np.flatnonzero(identifiers.degrees > config.household_card_degree)
+        if kind == "api_key":
+            # A key is issued to one account: the same key under several accounts is one credential, shared
+            # or resold, whatever else they have in common.
+            glue = identifiers.degrees >= 2
+            larger = larger[:0]
+        if identifiers.role != "ownership":  # a domain beyond the pair cap is a mail provider, not an org
+            larger = larger[identifiers.degrees[larger] <= config.pair_degree_cap]
+        rows = np.ones(incidence.account.size, dtype=bool)
         if larger.size:
-            share = holder_coherence(model, kind, larger)
+            share, tied = holder_coherence(model, kind, larger)
             coherent = share >= config.coherence_share
             glue[larger] = coherent[larger]
             pools.extend(Pool(kind, int(i), int(identifiers.degrees[i]), round(float(share[i]), 4),
                               bool(coherent[i])) for i in larger)
-        star, owner = star_edges(incidence, glue, with_identifiers=True)
+            if identifiers.role != "ownership":
+                # A domain is not a payer: strangers can share a small mail provider with an operator's
+                # accounts, so only holders tied to another holder join through it.
+                key = incidence.ident.astype(np.int64) * np.int64(model.data.n_accounts) + incidence.account
+                large_row = identifiers.degrees[incidence.ident] > config.household_card_degree
+                rows = ~large_row | np.isin(key, tied)
+        chosen = Incidence(incidence.kind, incidence.account[rows], incidence.ident[rows],
+                           incidence.requests[rows], incidence.names)
+        star, owner = star_edges(chosen, glue, with_identifiers=True)
         edges.append(star)
         idents.append(owner)
         kinds.append(np.full(len(star), PAIR_KINDS.index(kind), dtype=np.int64))
@@ -181,11 +243,12 @@ def build_links(data: DetectionInput, config: DetectionConfig) -> Links:
     glue = judge_pools(model)
     pairs = candidate_pairs(model)
     threshold = float(np.log(max(len(pairs), 1)) + config.link_margin_nats)
-    evidence = model.evaluate(pairs).total(config) if len(pairs) else np.zeros(0)
+    parts = model.evaluate(pairs)
+    evidence = parts.total(config) if len(pairs) else np.zeros(0)
     keep = evidence >= threshold
     supported = supported_links(n, glue.edges, pairs[keep])
     return Links(glue.edges, pairs[keep][supported], evidence[keep][supported], len(pairs), threshold,
-                 model.cohorts, model, glue.pools, glue.kind, glue.ident)
+                 model.cohorts, model, glue.pools, parts["timing"][keep][supported], glue.kind, glue.ident)
 
 
 def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:
@@ -225,5 +288,6 @@ def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:
 
 def _distinct_per_key(keys: np.ndarray, values: np.ndarray, n_keys: int) -> np.ndarray:
     """Number of distinct values per key index."""
-    pairs = np.unique(np.stack([keys, values], axis=1), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n_keys)
+    span = np.int64(max(int(values.max()) + 1, 1)) if values.size else np.int64(1)
+    combined = distinct(keys.astype(np.int64) * span + values)
+    return np.bincount(combined // span, minlength=n_keys)

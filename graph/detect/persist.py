@@ -1,22 +1,24 @@
-"""Detection's results in the graph: clusters written back with stable ids, and read back for export.
+"""Detection's results in the graph: cluster ids kept stable across runs, and clusters read back for export.
 
 A cluster keeps the id of the previous run's cluster it overlaps most (Jaccard ≥ 0.5, each old id used
 once), so rerunning on the same data gives the same ids and adding data keeps the ids of clusters whose
 membership mostly persists — and with them their case status and notes. A new cluster's id is derived
-from its smallest member account id.
+from its smallest member account id. `graph/detect/changes.py` reports, with the same overlaps, which
+clusters are new, grew, shrank, merged, split or retired; `graph/detect/runs.py` writes a run's results and
+switches them in at once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from graph.db import Database
+from graph.detect.changes import PreviousCluster
 from graph.queries import get_query
 
 
@@ -71,32 +73,16 @@ def assign_ids(clusters: Sequence[Sequence[str]], previous: Mapping[str, str]) -
 
 
 def read_previous_membership(database: Database) -> dict[str, str]:
+    """The run in force's membership: account id → cluster id (live clusters only)."""
     rows = database.run(get_query("detect_existing_memberships"), timeout=database.settings.write_timeout_s)
     return {row["account_id"]: row["cluster_id"] for row in rows}
 
 
-def write_clusters(database: Database, clusters: Sequence[ClusterResult], batch_size: int = 5_000) -> None:
-    """Replace memberships, upsert clusters, retire clusters no longer found (keeping noted ones)."""
-    clear = get_query("detect_clear_memberships")
-    while database.run(clear, {"limit": batch_size})[0]["deleted"]:
-        pass
-    detected_at = datetime.now(UTC)
-    cluster_rows = [
-        {"cluster_id": c.cluster_id, "size": len(c.members), "score": c.score, "verdict": c.verdict,
-         "evidence": json.dumps(c.evidence, sort_keys=True, default=str), "signals": c.signals,
-         "capabilities": c.capabilities, "proxy_networks": c.proxy_networks,
-         "first_seen": c.first_seen, "last_seen": c.last_seen}
-        for c in clusters
-    ]
-    write_query = get_query("detect_write_clusters")
-    for start in range(0, len(cluster_rows), batch_size):
-        database.run(write_query, {"rows": cluster_rows[start:start + batch_size], "detected_at": detected_at})
-    member_rows = [{"account_id": m, "cluster_id": c.cluster_id, "weight": c.score}
-                   for c in clusters for m in c.members]
-    member_query = get_query("detect_write_members")
-    for start in range(0, len(member_rows), batch_size * 2):
-        database.run(member_query, {"rows": member_rows[start:start + batch_size * 2]})
-    database.run(get_query("detect_retire_clusters"), {"keep": [c.cluster_id for c in clusters]})
+def read_previous_clusters(database: Database) -> dict[str, PreviousCluster]:
+    """The run in force's live clusters with score, verdict and case status (changes and alerts)."""
+    rows = database.run(get_query("detect_previous_clusters"), timeout=database.settings.write_timeout_s)
+    return {row["cluster_id"]: PreviousCluster(row["cluster_id"], row.get("size"), row.get("score"),
+                                               row.get("verdict"), row.get("case_status")) for row in rows}
 
 
 def read_cluster_members(database: Database) -> list[dict[str, Any]]:

@@ -1,10 +1,13 @@
 """`run_detection`: read the graph, link accounts, form clusters, score and explain them, write them back.
 
-Stages (timed separately): read → links → clusters → signals → write.
+Stages (timed separately): read → links → clusters → signals → write → switch → cleanup (→ alerts). Each
+run is recorded (`graph/detect/runs.py`): its results are written under its run id and take effect in one
+switch transaction, so until then the run before stays in force — also when this one crashes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,15 +17,19 @@ from typing import Any
 import numpy as np
 
 from graph.db import Database
+from graph.detect.alerts import deliver_alerts, select_alerts
 from graph.detect.blocks import csr_positions
-from graph.detect.cohesion import cohesion
+from graph.detect.changes import ClusterChange, classify_changes, count_changes
+from graph.detect.cohesion import ClusterEdges, cohesion
 from graph.detect.components import clusters_from_labels, component_labels
 from graph.detect.config import DetectionConfig
-from graph.detect.inputs import DetectionInput, read_inputs
+from graph.detect.inputs import DetectionInput, Window, read_inputs
 from graph.detect.links import build_links
-from graph.detect.persist import ClusterResult, assign_ids, read_previous_membership, write_clusters
-from graph.detect.scoring import score_cluster
+from graph.detect.persist import ClusterResult, assign_ids, read_previous_clusters, read_previous_membership
+from graph.detect.runs import RunRecord, cleanup_runs, fail_run, stage_run, start_run, switch_run, update_run
+from graph.detect.scoring import score_cluster, size_factor
 from graph.detect.signals import Context, cluster_signals
+from graph.errors import LinkageError
 
 Progress = Callable[[str], None]
 
@@ -35,6 +42,13 @@ class DetectionSummary:
     links: int
     glue_edges: int
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    run: RunRecord | None = None
+    changes: list[ClusterChange] = field(default_factory=list)
+    cleaned: dict[str, int] = field(default_factory=dict)
+    alerts: dict[str, int] = field(default_factory=dict)
+
+    def count_changes(self) -> dict[str, int]:
+        return count_changes(self.changes)
 
     def count_by_verdict(self) -> dict[str, int]:
         counts = {"suspicious": 0, "review": 0, "benign": 0}
@@ -74,19 +88,26 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
 
     started = time.perf_counter()
     edges = np.concatenate([links.glue, links.pairs]) if links.pairs.size else links.glue
-    groups = clusters_from_labels(component_labels(data.n_accounts, edges))
+    labels = component_labels(data.n_accounts, edges)
+    groups = clusters_from_labels(labels)
     member_ids = [[data.account_ids[i] for i in group] for group in groups]
     ids = assign_ids(member_ids, previous or {})
     timings["clusters"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    context = Context.build(data, config, links.cohorts, links.model.activity if links.model else None)
+    in_step = np.zeros(data.n_accounts, dtype=bool)
+    in_step[links.pairs[links.timing >= links.threshold].ravel()] = True
+    context = Context.build(data, config, links.cohorts, links.model.activity if links.model else None, in_step)
+    cluster_edges = ClusterEdges(links, labels)
     results: list[ClusterResult] = []
     for cluster_id, group, members in zip(ids, groups, member_ids, strict=True):
-        signals, mitigation = cluster_signals(context, group)
+        # A cluster too small to reach `review` whatever its signals (size factor below the threshold) gets
+        # only the identifier signals that say why it holds together.
+        reachable = size_factor(group.size, config) >= config.review_threshold
+        signals, mitigation = cluster_signals(context, group, full=reachable)
         verdict = score_cluster(len(group), signals, mitigation, config)
-        if verdict.verdict != "benign" or group.size >= config.full_size:
-            held = cohesion(links, group)
+        if verdict.verdict != "benign":
+            held = cohesion(cluster_edges, group)
             if held is not None:
                 verdict.evidence.insert(len(verdict.evidence) - 1, cohesion_evidence(held, group.size))
         by_name = {s.name: s for s in signals}
@@ -104,21 +125,77 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
 
 
 def run_detection(database: Database, config: DetectionConfig | None = None,
-                  progress: Progress | None = None) -> DetectionSummary:
-    """Detect clusters in the loaded graph and write them (Cluster nodes, MEMBER_OF links)."""
+                  progress: Progress | None = None, window: Window | None = None,
+                  batch_size: int | None = None, alerts: bool = True) -> DetectionSummary:
+    """Detect clusters in the loaded graph (within `window`) and write them as a new detection run that
+    takes effect in one switch; then clean older runs' leftovers and send alerts (when configured)."""
     config = config or DetectionConfig()
+    window = window or Window()
     report = progress or (lambda _: None)
+    rows_per_write = batch_size or database.settings.detect_batch_size
     timings: dict[str, float] = {}
+    run = start_run(database, config=config, window=window)
+    report(f"run {run.run_id}" + (f" (after {run.previous_run_id})" if run.previous_run_id else " (first run)"))
+    try:
+        if run.abandoned:
+            report(f"cleaning up after interrupted runs: {', '.join(run.abandoned)}")
+            cleanup_runs(database, batch_size=rows_per_write)
+        started = time.perf_counter()
+        report("reading the graph")
+        data = read_inputs(database, window)
+        previous = read_previous_membership(database)
+        previous_clusters = read_previous_clusters(database)
+        timings["read"] = time.perf_counter() - started
+        report(f"linking {data.n_accounts:,} accounts")
+        clusters, candidates, links, glue = detect_clusters(
+            data, config, database.settings.activity_bucket_minutes, previous, timings)
+        changes = classify_changes([(c.cluster_id, c.members) for c in clusters], previous, previous_clusters)
+        found = {c.cluster_id: c for c in clusters}
+        for change in changes:
+            if change.found:
+                change.score, change.verdict = found[change.cluster_id].score, found[change.cluster_id].verdict
+        started = time.perf_counter()
+        report(f"writing {len(clusters):,} clusters")
+        members = stage_run(database, run.run_id, clusters, changes, batch_size=rows_per_write, progress=report)
+        summary = DetectionSummary(data.n_accounts, clusters, candidates, links, glue, timings, run, changes)
+        update_run(database, run.run_id, run_facts(summary, members))
+        timings["write"] = time.perf_counter() - started
+        started = time.perf_counter()
+        report("switching to the new run")
+        switch_run(database, run, members=members, clusters=len(clusters))
+        timings["switch"] = time.perf_counter() - started
+    except BaseException as error:  # the run in force stays; this run is marked so it can never switch
+        # The database may be why it failed: then the next run abandons this one anyway.
+        with contextlib.suppress(Exception):
+            fail_run(database, run.run_id, f"{type(error).__name__}: {error}")
+        raise
     started = time.perf_counter()
-    report("reading the graph")
-    data = read_inputs(database)
-    previous = read_previous_membership(database)
-    timings["read"] = time.perf_counter() - started
-    report(f"linking {data.n_accounts:,} accounts")
-    clusters, candidates, links, glue = detect_clusters(
-        data, config, database.settings.activity_bucket_minutes, previous, timings)
-    report(f"writing {len(clusters):,} clusters")
-    started = time.perf_counter()
-    write_clusters(database, clusters)
-    timings["write"] = time.perf_counter() - started
-    return DetectionSummary(data.n_accounts, clusters, candidates, links, glue, timings)
+    report("cleaning up older runs")
+    try:  # the run is in force now: leftovers are only space, and the next run continues the cleanup
+        summary.cleaned = cleanup_runs(database, batch_size=rows_per_write)
+    except LinkageError as error:
+        report(f"cleanup stopped ({error}); the next run continues it")
+    timings["cleanup"] = time.perf_counter() - started
+    if alerts and database.settings.alert_webhook_url:
+        started = time.perf_counter()
+        chosen = select_alerts(run.run_id, clusters, changes, previous_clusters,
+                               database.settings.alert_growth_share)
+        report(f"sending {len(chosen):,} alerts")
+        summary.alerts = deliver_alerts(database.settings, chosen)
+        timings["alerts"] = time.perf_counter() - started
+    with contextlib.suppress(LinkageError):  # facts only; the run is in force either way
+        update_run(database, run.run_id, {"seconds": [round(timings.get(stage, 0.0), 3) for stage in STAGES],
+                                          **{f"alerts_{k}": v for k, v in summary.alerts.items()}})
+    return summary
+
+
+STAGES = ("read", "links", "clusters", "signals", "write", "switch", "cleanup", "alerts")
+
+
+def run_facts(summary: DetectionSummary, members: int) -> dict[str, object]:
+    """What a run records about its result (before the switch): counts by verdict and by change."""
+    verdicts = summary.count_by_verdict()
+    changes = summary.count_changes()
+    return {"accounts": summary.accounts, "clusters": len(summary.clusters), "members": members,
+            **{f"verdict_{name}": count for name, count in verdicts.items()},
+            **{f"changes_{name}": count for name, count in changes.items()}}

@@ -31,12 +31,14 @@ from graph.detect.signals import Signal
 # How far each signal alone can take its group (its weight in the noisy-OR), and its group.
 SIGNALS: dict[str, tuple[str, float]] = {
     "shared_payment": ("control", 0.9),
+    "shared_credential": ("control", 0.9),
     "proxy_network": ("control", 0.6),
     "scripted_registration": ("control", 0.8),
     "shared_ips": ("control", 0.4),
     "signup_burst": ("control", 0.35),
     "synchronized_bursts": ("coordination", 0.85),
     "load_balancing": ("coordination", 0.85),
+    "members_in_step": ("coordination", 0.85),
     "release_cohort": ("coordination", 0.8),
     "quota_pinning": ("coordination", 0.7),
     "relay": ("coordination", 0.8),

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.stats import poisson
 
 from graph.detect.activity import ActivityModel
-from graph.detect.blocks import csr_positions
+from graph.detect.blocks import csr_positions, distinct
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Incidence
 
@@ -86,12 +86,13 @@ class Context:
     attrs: dict[str, np.ndarray]  # identifier attributes with defaults filled, computed once
     pivots: np.ndarray
     bucket_minutes: int
+    in_step: np.ndarray  # per account: linked to another account by synchrony alone (timing ≥ threshold)
 
     @classmethod
     def build(cls, data: DetectionInput, config: DetectionConfig, pivots: np.ndarray,
-              activity: ActivityModel | None = None) -> Context:
+              activity: ActivityModel | None = None, in_step: np.ndarray | None = None) -> Context:
         by_kind = {kind: ByAccount(data.incidence(kind), data.n_accounts) for kind in
-                   ("payment", "ip", "template", "capability", "model", "signup_ip", "email_domain")}
+                   ("payment", "ip", "template", "capability", "model", "signup_ip", "email_domain", "api_key")}
         start, profile = 0, np.ones(1)
         if data.activity_bucket.size:
             start = int(data.activity_bucket.min())
@@ -113,7 +114,8 @@ class Context:
         attrs["ip_anonymous"] = attrs["ip_anonymous"] | np.asarray([bool(p) for p in attrs["ip_proxy"]],
                                                                    dtype=bool)
         return cls(data, config, by_kind, activity or ActivityModel.build(data), start, profile, attrs, pivots,
-                   data.bucket_minutes)
+                   data.bucket_minutes,
+                   in_step if in_step is not None else np.zeros(data.n_accounts, dtype=bool))
 
 
 def shared_payment(ctx: Context, members: np.ndarray) -> Signal | None:
@@ -150,6 +152,27 @@ def shared_payment(ctx: Context, members: np.ndarray) -> Signal | None:
     )
 
 
+def shared_credential(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Members using an API key that another member also uses: a key is issued to one account, so one
+    credential under several accounts is shared or resold."""
+    view = ctx.by_kind["api_key"]
+    positions = view.gather(members)
+    if positions.size == 0:
+        return None
+    idents = view.ident[positions]
+    counts = Counter(idents.tolist())
+    shared = {ident for ident, n in counts.items() if n >= 2}
+    if not shared:
+        return None
+    sharing = len(set(view.account[positions][np.isin(idents, list(shared))].tolist()))
+    share = sharing / members.size
+    return Signal(
+        "shared_credential", ramp(share, 0.0, 0.3),
+        f"{sharing} of {members.size} members use {len(shared)} API keys that another member also uses",
+        {"members_sharing": sharing, "keys": len(shared), "largest_share": max(counts[i] for i in shared)},
+    )
+
+
 def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     view = ctx.by_kind["ip"]
     positions = view.gather(members)
@@ -179,17 +202,17 @@ def ip_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
              "proxy_networks": top,
              "exit_ips": len(set(idents[anonymous].tolist()))},
         ))
-    distinct = np.unique(idents)
-    reuse = idents.size / max(distinct.size, 1)
+    different = distinct(idents)
+    reuse = idents.size / max(different.size, 1)
     ip_members = Counter(idents.tolist())
     shared_ips = sum(1 for n in ip_members.values() if n >= 3)
-    kinds = Counter(str(kind_attr[i]) for i in distinct)
+    kinds = Counter(str(kind_attr[i]) for i in different)
     if shared_ips:
         signals.append(Signal(
             "shared_ips", ramp(reuse, config.signal_ip_reuse_floor, config.signal_ip_reuse_span),
             f"{shared_ips} IPs each used by 3+ members; {idents.size} member-IP links over "
-            f"{distinct.size} IPs ({reuse:.1f} members per IP)",
-            {"ips_shared_by_3_plus": shared_ips, "distinct_ips": int(distinct.size),
+            f"{different.size} IPs ({reuse:.1f} members per IP)",
+            {"ips_shared_by_3_plus": shared_ips, "distinct_ips": int(different.size),
              "members_per_ip": round(reuse, 2), "ip_kinds": dict(kinds.most_common())},
         ))
     return signals
@@ -233,16 +256,20 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
     totals = np.bincount(inverse, weights=counts)
     first, last = int(unique.min()), int(unique.max())
     span = last - first + 1
-    expected = expected_together(ctx, members, unique, np.bincount(owner, minlength=members.size))
     # A burst: far more members together than independent members with their own habits would be
     # (Poisson tail below signal_burst_p_value), and a real share of the cluster at once.
-    improbable = poisson.sf(active_members - 1, np.maximum(expected, 1e-9)) < config.signal_burst_p_value
-    bursts = (improbable & (active_members >= config.signal_burst_min_members)
-              & (active_members >= config.signal_burst_member_share * members.size))
+    crowded = ((active_members >= config.signal_burst_min_members)
+               & (active_members >= config.signal_burst_member_share * members.size))
+    bursts = np.zeros(unique.size, dtype=bool)
+    expected = np.zeros(unique.size)
+    if crowded.any():  # the expectation is only needed where a burst is possible at all
+        expected = expected_together(ctx, members, unique, np.bincount(owner, minlength=members.size))
+        improbable = poisson.sf(active_members - 1, np.maximum(expected, 1e-9)) < config.signal_burst_p_value
+        bursts = crowded & improbable
     burst_share = float(active_members[bursts].sum() / active_members.sum())
     if bursts.any():
         # Coordination repeats: bursts on one day are one shared event (a class, a launch).
-        burst_days = int(np.unique(unique[bursts] // ctx.activity.slots_per_day).size)
+        burst_days = int(distinct(unique[bursts] // ctx.activity.slots_per_day).size)
         repeated = min(1.0, burst_days / config.signal_burst_min_days)
         signals.append(Signal(
             "synchronized_bursts",
@@ -277,6 +304,23 @@ def timing_signals(ctx: Context, members: np.ndarray) -> list[Signal]:
                  "members": int(members.size)},
             ))
     return signals
+
+
+def members_in_step(ctx: Context, members: np.ndarray) -> Signal | None:
+    """Members linked to another member by synchrony alone: their co-activity, day after day, beyond their
+    own schedules and the population's rhythm, would have linked them with nothing else. Large operations
+    act in sub-teams rather than all at once, which cluster-wide bursts miss; pairs in step do not."""
+    if members.size < 3:
+        return None
+    share = float(ctx.in_step[members].mean())
+    if share <= 0:
+        return None
+    return Signal(
+        "members_in_step", ramp(share, ctx.config.signal_in_step_floor, ctx.config.signal_in_step_span),
+        f"{int(ctx.in_step[members].sum())} of {members.size} members act in step with another member, "
+        f"repeatedly and beyond their own schedules (each such pair's synchrony alone passes the link threshold)",
+        {"members_in_step": int(ctx.in_step[members].sum()), "share": round(share, 4)},
+    )
 
 
 def relay(ctx: Context, members: np.ndarray) -> Signal | None:
@@ -430,7 +474,7 @@ def quota_pinning(ctx: Context, members: np.ndarray) -> Signal | None:
         * ramp(spike, config.signal_quota_spike_floor, config.signal_quota_spike_span)
     if score <= 0:
         return None
-    accounts = int(np.unique(unique // np.int64(1 << 32)).size)
+    accounts = int(distinct(unique // np.int64(1 << 32)).size)
     return Signal(
         "quota_pinning", score,
         f"{share:.0%} of {per_day.size} member-days have exactly {mode} requests, {spike:.0f}× as many as "
@@ -520,14 +564,20 @@ def declared_org(ctx: Context, members: np.ndarray) -> Signal | None:
     return None
 
 
-def cluster_signals(ctx: Context, members: np.ndarray) -> tuple[list[Signal], Signal | None]:
-    """Every applicable signal of a cluster, and its declared-organisation mitigation if any."""
+def cluster_signals(ctx: Context, members: np.ndarray, full: bool = True) -> tuple[list[Signal], Signal | None]:
+    """Every applicable signal of a cluster, and its declared-organisation mitigation if any (with
+    `full=False` only the identifier signals: for clusters too small to be an operation whatever they do)."""
     signals: list[Signal] = []
-    for single in (shared_payment(ctx, members),):
+    for single in (shared_payment(ctx, members), shared_credential(ctx, members)):
         if single:
             signals.append(single)
     signals.extend(ip_signals(ctx, members))
+    if not full:
+        return signals, declared_org(ctx, members)
     signals.extend(timing_signals(ctx, members))
+    in_step = members_in_step(ctx, members)
+    if in_step:
+        signals.append(in_step)
     signals.extend(model_pivot(ctx, members))
     for single in (template_playbook(ctx, members), capability_focus(ctx, members), signup_burst(ctx, members),
                    quota_pinning(ctx, members), scripted_registration(ctx, members), relay(ctx, members)):

@@ -45,19 +45,32 @@ class ServerStatus:
                f"http://127.0.0.1:{self.http_port}/browser/"
 
 
-def render_conf(settings: Settings, dist: Path) -> Path:
-    """Write HOME/conf/neo4j.conf from deploy/neo4j/neo4j.conf with this instance's values."""
+def conf_text(settings: Settings, dist: Path) -> str:
+    """deploy/neo4j/neo4j.conf with this instance's values filled in."""
     home = settings.neo4j_home.resolve()
     template_path = find_deploy_dir() / "neo4j.conf"
     try:
-        text = Template(template_path.read_text()).substitute(
+        return Template(template_path.read_text()).substitute(
             lib_dir=dist / "lib", plugins_dir=dist / "plugins", home=home,
             bolt_port=settings.bolt_port, http_port=settings.neo4j_http_port, heap=settings.neo4j_heap,
             pagecache=settings.neo4j_pagecache, tx_memory=settings.neo4j_tx_memory,
-            api_port=settings.api_port,
+            tx_max=settings.neo4j_tx_max, api_port=settings.api_port,
         )
     except (KeyError, ValueError) as error:
         raise LocalServerError(f"{template_path}: bad placeholder: {error}") from error
+
+
+def conf_is_current(settings: Settings) -> bool:
+    """True when the instance's rendered neo4j.conf is what the template and settings say now."""
+    dist = server_dist_dir(settings, find_deploy_dir())
+    path = settings.neo4j_home.resolve() / "conf" / "neo4j.conf"
+    return path.is_file() and path.read_text() == conf_text(settings, dist)
+
+
+def render_conf(settings: Settings, dist: Path) -> Path:
+    """Write HOME/conf/neo4j.conf from deploy/neo4j/neo4j.conf with this instance's values."""
+    home = settings.neo4j_home.resolve()
+    text = conf_text(settings, dist)
     conf_dir = home / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
     for sub in ("data", "logs", "run", "import"):
@@ -136,10 +149,17 @@ def _log_tail(settings: Settings, lines: int = 20) -> str:
 
 
 def start_server(settings: Settings, *, echo: Callable[[str], None] = print) -> ServerStatus:
-    """Assemble if needed, configure, set the password before first start, start, wait for Bolt."""
+    """Assemble if needed, configure, set the password before first start, start, wait for Bolt. A running
+    instance is restarted when its configuration is no longer what the template and settings render."""
     if not settings.is_local_server:
         raise LocalServerError(f"NEO4J_URI={settings.neo4j_uri} is not on this machine; nothing to start")
     current = server_status(settings)
+    if current.running and not conf_is_current(settings):
+        # Started from an older template or other settings (a memory limit added since, say): a server
+        # that silently runs without them is worse than a restart.
+        echo(f"Neo4j at {current.home} runs with an outdated neo4j.conf; restarting it")
+        stop_server(settings)
+        current = server_status(settings)
     if current.running:
         if not current.bolt_answers:
             _wait_for_bolt(settings)

@@ -1,5 +1,10 @@
 """Account activity per time bucket: two parallel sorted lists, merged by summing per bucket.
 
+The merge with the stored lists happens inside the batch's write transaction, after that transaction has
+taken each account's write lock (`load_account_activity_lock`): two loads of different folders running
+at the same time serialise per account, and the second reads the first's committed lists, so no
+update is lost.
+
 >>> merge_activity([10, 12], [1, 2], [11, 12], [5, 5])
 ([10, 11, 12], [1, 5, 7])
 """
@@ -33,12 +38,13 @@ def merge_activity(
 
 
 def merge_stored_activity(tx: neo4j.ManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Inside a batch's transaction: merge each row's new buckets into the account's stored lists."""
+    """Inside a batch's transaction: lock the batch's accounts, then merge each row's new buckets into the
+    account's stored lists."""
+    ids = sorted(row["account_id"] for row in rows)
     stored = {
         record["account_id"]: (record["buckets"], record["counts"])
-        for record in tx.run(
-            get_query("load_account_activity_read").text, {"ids": [row["account_id"] for row in rows]}
-        )
+        for record in tx.run(get_query("load_account_activity_lock").text, {"ids": ids})
+        if record["buckets"] is not None
     }
     if not stored:
         return rows

@@ -17,7 +17,7 @@ from graph.load.activity import merge_stored_activity
 from graph.load.addresses import create_address_lookup, create_network_table
 from graph.load.batches import Step
 from graph.load.fingerprints import StoredTemplate, assign_template_ids, create_template_tables
-from graph.load.stage import KEEP_PREFIX, mark_bad, mark_duplicates
+from graph.load.stage import KEEP_PREFIX, mark_bad, mark_duplicates, quote_identifier
 from graph.queries import get_query
 
 VALID = "_bad_field IS NULL"
@@ -25,7 +25,7 @@ VALID = "_bad_field IS NULL"
 
 def _kept_columns(con: duckdb.DuckDBPyConnection, stage: str, alias: str = "s") -> str:
     names = [row[0] for row in con.execute(f"DESCRIBE {stage}").fetchall() if row[0].startswith(KEEP_PREFIX)]
-    return "".join(f', {alias}."{name}"' for name in names)
+    return "".join(f", {alias}.{quote_identifier(name)}" for name in names)
 
 
 def _create(con: duckdb.DuckDBPyConnection, table: str, sql: str) -> str:

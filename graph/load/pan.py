@@ -1,18 +1,27 @@
 """Detecting card numbers (PANs) where a tokenized payment fingerprint was expected.
 
-A payment fingerprint must be an opaque token; a value of 13–19 digits (spaces and dashes ignored) that
-passes the Luhn check is most likely a real card number, which must never reach the graph.
+A payment fingerprint must be an opaque token; a value that is nothing but 13–19 decimal digits and
+separators, and whose digits pass the Luhn check, is most likely a real card number, which must never
+reach the graph. Separators are anything that is neither a letter nor a digit once the value is NFKC
+normalised: spaces and every other Unicode whitespace, dots, dashes, slashes, underscores, any other
+punctuation or symbol, modifier letters (the katakana long mark), invisible format characters. Digits
+are any Unicode decimal digits (full-width, Arabic-Indic, ...). A letter anywhere makes the value a
+token, not a card number.
 
-    >>> looks_like_pan("4111 1111 1111 1111"), looks_like_pan("pm_5a55c13db8e4e881")
+    >>> looks_like_pan("4111 1111 1111 1111"), looks_like_pan("4111.1111/1111_1111")
+    (True, True)
+    >>> looks_like_pan("４１１１\\u00a01111\\u20031111\\u200b1111"), looks_like_pan("pm_5a55c13db8e4e881")
     (True, False)
+
+The loader runs this same function inside DuckDB (`graph.load.functions`), on payment fingerprints and
+on every column kept with LINKAGE_KEEP_COLUMNS.
 """
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
-_SEPARATORS = re.compile(r"[ -]")
-_PAN_DIGITS = re.compile(r"[0-9]{13,19}")
+MIN_DIGITS, MAX_DIGITS = 13, 19
 
 
 def luhn_valid(digits: str) -> bool:
@@ -26,22 +35,32 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def pan_digits(value: str) -> str | None:
+    """The ASCII digits of `value` when it is only digits and separators, else None.
+
+    >>> pan_digits("(4111) 1111-1111"), pan_digits("tok_4111")
+    ('411111111111', None)
+    """
+    digits = []
+    for char in unicodedata.normalize("NFKC", value):
+        category = unicodedata.category(char)
+        if category == "Nd":
+            digits.append(str(unicodedata.decimal(char)))
+        elif category[0] in "LN" and category != "Lm":  # a letter (modifier letters such as ー separate),
+            return None  # or a number that is not a plain digit (Ⅻ, ½)
+    return "".join(digits)
+
+
 def looks_like_pan(value: str) -> bool:
-    """True when `value` looks like a primary account number: 13–19 digits passing Luhn."""
-    digits = _SEPARATORS.sub("", value)
-    return _PAN_DIGITS.fullmatch(digits) is not None and luhn_valid(digits)
+    """True when `value` looks like a primary account number: 13–19 digits passing Luhn, any separators."""
+    digits = pan_digits(value)
+    return digits is not None and MIN_DIGITS <= len(digits) <= MAX_DIGITS and luhn_valid(digits)
 
 
 def looks_like_pan_sql(column: str) -> str:
-    """The DuckDB SQL boolean expression equivalent to `looks_like_pan(column)` (NULL for NULL).
+    """The DuckDB SQL boolean expression `looks_like_pan(column)` (NULL for NULL), through the Python
+    function registered by `graph.load.functions.register_functions`.
 
     `column` is an identifier or expression written by our code, never input.
     """
-    digits = f"regexp_replace({column}, '[ -]', '', 'g')"
-    digit = f"CAST(substr(reverse({digits}), i + 1, 1) AS INTEGER)"
-    luhn = (
-        f"list_sum(list_transform(range(length({digits})), lambda i: CASE WHEN i % 2 = 1 "
-        f"THEN 2 * {digit} - CASE WHEN {digit} > 4 THEN 9 ELSE 0 END ELSE {digit} END)) % 10 = 0"
-    )
-    # CASE, not AND: SQL does not promise to short-circuit, and the digit casts must only see digits
-    return f"(CASE WHEN regexp_full_match({digits}, '[0-9]{{13,19}}') THEN {luhn} ELSE false END)"
+    return f"linkage_looks_like_pan({column})"

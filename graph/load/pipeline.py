@@ -15,9 +15,10 @@ anywhere before the end is finished by a rerun.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,8 @@ import duckdb
 from graph.db import Database
 from graph.load import aggregate
 from graph.load.batches import BatchWriter, ProgressSink, Step
-from graph.load.inputs import InputFile, discover_inputs, file_sha256
-from graph.load.quarantine import write_quarantine
+from graph.load.inputs import InputFile, check_kept_columns, discover_inputs, inspect_file
+from graph.load.quarantine import open_private_directory, write_quarantine
 from graph.load.resolve import resolve_ips
 from graph.load.stage import StagedTable, stage_file
 from graph.queries import get_query
@@ -66,15 +67,38 @@ class LoadSummary:
 
 
 @contextmanager
-def duckdb_session(memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
-    """A throwaway on-disk DuckDB (compressed, spills to disk) that keeps row order and UTC."""
+def duckdb_session(
+    readable: Iterable[Path] = (), memory_limit: str = "4GB"
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A throwaway on-disk DuckDB (compressed, spills to disk) that keeps row order and UTC, sandboxed.
+
+    The loader runs DuckDB with no more than it needs: it may read the `readable` files (and files in
+    `readable` folders) and nothing else, write no file but its own database and spill folder, install or
+    load no extension, and nobody can change that afterwards (`lock_configuration`). So even a statement
+    an input file managed to inject could neither read nor write anything outside.
+    """
+    files, folders = [], []
+    for path in readable:
+        for variant in dict.fromkeys((path.absolute(), path.resolve())):
+            if variant.is_dir():
+                folders.append(str(variant).rstrip("/") + "/")
+            else:
+                files.append(str(variant))
     with tempfile.TemporaryDirectory(prefix="linkage-load-") as folder:
         con = duckdb.connect(str(Path(folder) / "load.duckdb"))
         try:
+            # Values are bound: paths and sizes never become SQL text.
             con.execute("SET preserve_insertion_order = true")
             con.execute("SET TimeZone = 'UTC'")
-            con.execute(f"SET memory_limit = '{memory_limit}'")
-            con.execute(f"SET temp_directory = '{folder}/spill'")
+            con.execute("SET memory_limit = $limit", {"limit": memory_limit})
+            con.execute("SET temp_directory = $spill", {"spill": str(Path(folder) / "spill")})
+            con.execute("SET autoinstall_known_extensions = false")
+            con.execute("SET autoload_known_extensions = false")
+            con.execute("SET allow_community_extensions = false")
+            con.execute("SET allowed_paths = $files", {"files": files})
+            con.execute("SET allowed_directories = $folders", {"folders": folders})
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
             yield con
         finally:
             con.close()
@@ -227,14 +251,16 @@ def load_directory(
     anything is written for that file, and DatabaseUnavailableError/DatabaseError from Neo4j.
     """
     started = time.perf_counter()
+    check_kept_columns(database.settings.kept_columns)
     inputs = discover_inputs(directory)
     summary = LoadSummary([], quarantine_dir or directory / "quarantine")
+    os.close(open_private_directory(summary.quarantine_dir))  # a planted symlink fails before any write
     loaded: list[LoadedInput] = []
-    with duckdb_session() as con:
+    with duckdb_session(input_file.path for input_file in inputs) as con:
         run = LoadRun(database, con, summary.quarantine_dir, batch_size or database.settings.load_batch_size,
                       progress)
         for input_file in inputs:
-            file_id = file_sha256(input_file.path)
+            file_id = inspect_file(input_file, max_decompressed=database.settings.load_max_decompressed)
             if is_loaded(database, file_id):
                 summary.tables.append(TableSummary(input_file.table, input_file.path.name, "skipped"))
                 continue

@@ -5,19 +5,28 @@ and, for a bad row, `_bad_field`/`_bad_reason`/`_bad_value` (the first problem f
 0-based row index in the file; `_nl` counts newlines inside quoted CSV values so that quarantine can report
 physical line numbers. Later checks that need lookups (malformed IPs, duplicate keys) mark rows with
 `mark_bad`.
+
+Nothing read from a file becomes SQL text: the file's path and its JSONL keys are bound as parameters,
+column names are quoted identifiers (`quote_identifier`), and emails, card-number checks and kept columns
+go through Python functions registered on the connection (`graph.load.functions`). A column whose name
+is not plain text (`is_plain_column_name`) is never loaded: rows carrying a value under it are
+quarantined.
 """
 
-# DuckDB SQL here is composed from identifiers our code chooses; input values are quoted literals.
+# DuckDB SQL here is composed from identifiers our code chooses (input column names only ever as quoted
+# identifiers); input values and paths are bound parameters.
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 
 from graph.errors import InputError
+from graph.load.functions import register_functions
 from graph.load.inputs import InputFile
 from graph.load.pan import looks_like_pan_sql
 from graph.load.templates import mask_prompt_sql
@@ -50,40 +59,71 @@ class StagedTable:
     warnings: list[str] = field(default_factory=list)
 
 
-def source_sql(input_file: InputFile, columns: dict[str, str] | None = None) -> str:
-    """The DuckDB table function reading `input_file` (all CSV values as text; JSONL `columns` typed)."""
-    path = "'" + str(input_file.path).replace("'", "''") + "'"
+# A plain column name: letters, digits, spaces and the punctuation spreadsheet headers carry; at most 128
+# characters. Quotes, semicolons, brackets, backslashes and control characters are not plain.
+_PLAIN_COLUMN_NAME = re.compile(r"[\w .()/#%&+:,'-]{1,128}")
+
+
+def is_plain_column_name(name: str) -> bool:
+    """True for a column name a real export would carry.
+
+    >>> is_plain_column_name("Signup date (UTC)"), is_plain_column_name("x'}); COPY (SELECT 42) TO 'p.csv'; --")
+    (True, False)
+    """
+    return _PLAIN_COLUMN_NAME.fullmatch(name) is not None
+
+
+def source_sql(input_file: InputFile, columns: list[str] | None = None) -> tuple[str, dict[str, Any]]:
+    """The DuckDB table function reading `input_file` (all CSV values as text; JSONL `columns` as text), and
+    its parameters: the path (and the JSONL keys) are bound, never written into the SQL."""
+    params: dict[str, Any] = {"path": str(input_file.path)}
     if input_file.format == "csv":
         return (
-            f"read_csv({path}, header = true, all_varchar = true, delim = ',', quote = '\"', "
-            "escape = '\"', compression = 'auto')"
+            "read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', "
+            "escape = '\"', compression = 'auto')",
+            params,
         )
     if input_file.format == "jsonl":
         spec = ""
         if columns is not None:
-            struct = ", ".join(f"'{name}': 'VARCHAR'" for name in columns)
-            spec = f", columns = {{{struct}}}"
-        return f"read_json({path}, format = 'newline_delimited', compression = 'auto'{spec})"
-    return f"read_parquet({path}, file_row_number = true)"
+            params["columns"] = dict.fromkeys(columns, "VARCHAR")
+            spec = ", columns = $columns"
+        return f"read_json($path, format = 'newline_delimited', compression = 'auto'{spec})", params
+    return "read_parquet($path, file_row_number = true)", params
 
 
 def read_columns(con: duckdb.DuckDBPyConnection, input_file: InputFile) -> list[str]:
     """The column names of an input file (raises InputError when DuckDB cannot read it)."""
+    sql, params = source_sql(input_file)
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {source_sql(input_file)}").fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM {sql}", params).fetchall()
     except duckdb.Error as error:
         raise InputError(
             f"cannot read {input_file.format}: {_first_line(error)}", path=str(input_file.path)
         ) from error
-    return [row[0] for row in described if row[0] != "file_row_number"]
+    columns = [row[0] for row in described if row[0] != "file_row_number"]
+    if input_file.format == "jsonl" and columns == ["json"]:  # DuckDB found no common object shape
+        raise InputError(
+            "cannot find the keys of this JSONL file: every line must be a JSON object whose keys are "
+            "non-empty names (a line holds an array, a plain value or an empty key)",
+            path=str(input_file.path),
+        )
+    return columns
 
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-def _quote(name: str) -> str:
+def quote_identifier(name: str) -> str:
+    """A column or table name as a DuckDB quoted identifier, whatever characters it holds.
+
+    >>> quote_identifier('a"b')
+    '"a""b"'
+    """
     return '"' + name.replace('"', '""') + '"'
+
+
 
 
 def _sql_string(value: str) -> str:
@@ -125,23 +165,13 @@ def _missing(column: str) -> Check:
     return Check(column, f"{column} IS NULL", f"missing {column}")
 
 
-def _hmac_sql(key: bytes, message_sql: str) -> str:
-    """DuckDB expression: HMAC-SHA256(key, message) as lowercase hex (RFC 2104 from two sha256 calls)."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner = bytes(b ^ 0x36 for b in key).hex()
-    outer = bytes(b ^ 0x5C for b in key).hex()
-    return f"lower(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({message_sql})))))"
-
-
 Plan = tuple[dict[str, str], list[Check]]  # output column -> SQL expression, and the row checks
 
 
-def _plan(table: str, *, hash_key: bytes, bucket_minutes: int) -> Plan:
+def _plan(table: str, *, bucket_minutes: int) -> Plan:
     """(output columns, checks) of a table, over normalised VARCHAR columns of the same names."""
     if table == "accounts":
-        return _plan_accounts(hash_key)
+        return _plan_accounts()
     if table == "payment_methods":
         return _plan_payment_methods()
     if table == "ip_intel":
@@ -151,16 +181,14 @@ def _plan(table: str, *, hash_key: bytes, bucket_minutes: int) -> Plan:
     raise ValueError(f"unknown table {table!r}")
 
 
-def _plan_accounts(hash_key: bytes) -> Plan:
-    """Accounts: the email only as its keyed hash and domain; a creation time and a country code."""
-    email = "regexp_replace(lower(email), '^\\s+|\\s+$', '', 'g')"
+def _plan_accounts() -> Plan:
+    """Accounts: the email only as its keyed hash and domain (the identity rule of `graph.identity`, run
+    in Python), a creation time and a country code."""
     columns = {
         "account_id": "account_id",
         "created_at": _epoch_ms("created_at"),
-        "email_hash": f"CASE WHEN email IS NOT NULL THEN {_hmac_sql(hash_key, email)} END",
-        "email_domain": "lower(coalesce(CASE WHEN email LIKE '%_@_%' "
-        "THEN split_part(email, '@', -1) END, "
-        "email_domain))",
+        "email_hash": "linkage_email_hash(email)",
+        "email_domain": "coalesce(linkage_email_domain(email), linkage_domain(email_domain))",
         "country": "upper(country)",
         "org_id": "org_id",
         "tier": "tier",
@@ -258,8 +286,14 @@ def _plan_requests(bucket_minutes: int) -> Plan:
     return columns, checks
 
 
+def _names(columns: list[str]) -> str:
+    """Column names for a message: each as a Python literal, so control characters and quotes show."""
+    return ", ".join(repr(c[:128] + "…" if len(c) > 128 else c) for c in columns)
+
+
 def column_warnings(input_file: InputFile, present: list[str], kept: list[str]) -> list[str]:
-    """Raise InputError for a missing required column; warn about ignored columns and absent kept ones."""
+    """Raise InputError for a missing required column; warn about ignored columns, absent kept ones and
+    names that are not plain text."""
     spec = input_file.spec
     for column in spec.required:
         if column not in present:
@@ -271,50 +305,103 @@ def column_warnings(input_file: InputFile, present: list[str], kept: list[str]) 
     unknown = [c for c in present if c not in spec.known and c not in kept_here]
     if unknown:
         warnings.append(
-            f"{input_file.path.name}: ignored unknown columns {', '.join(unknown)} "
+            f"{input_file.path.name}: ignored unknown columns {_names(unknown)} "
             "(list them in LINKAGE_KEEP_COLUMNS as table.column to keep them)"
+        )
+    unplain = [c for c in present if not is_plain_column_name(c)]
+    if unplain:
+        warnings.append(
+            f"{input_file.path.name}: column names that are not plain text: {_names(unplain)}; rows with a "
+            "value under them are quarantined"
         )
     missing_kept = [c for c in kept if c not in present] if spec.keeps_extra else []
     if missing_kept:
         warnings.append(
-            f"{input_file.path.name}: LINKAGE_KEEP_COLUMNS names absent columns {', '.join(missing_kept)}"
+            f"{input_file.path.name}: LINKAGE_KEEP_COLUMNS names absent columns {_names(missing_kept)}"
         )
     for warning in warnings:
         log.warning("%s", warning)
     return warnings
 
 
-def raw_source(con: duckdb.DuckDBPyConnection, input_file: InputFile, present: list[str]) -> tuple[str, str]:
-    """(table or table function to read, its row-index column). Parquet is read in place; CSV and JSONL are
-    first copied into `raw_<table>`, whose rowid is then the row index (the scan keeps the file's order)."""
+@dataclass(frozen=True)
+class Source:
+    """What the stage statement reads: a table (or bound table function), and its row-index column."""
+
+    sql: str
+    params: dict[str, Any]
+    row: str
+    raw_table: str | None = None  # a copy to drop once staged
+
+
+def raw_source(con: duckdb.DuckDBPyConnection, input_file: InputFile, present: list[str]) -> Source:
+    """What to stage from. Parquet is read in place; CSV and JSONL are first copied into `raw_<table>`,
+    whose rowid is then the row index (the scan keeps the file's order)."""
     if input_file.format == "parquet":
-        return source_sql(input_file), "file_row_number"
+        sql, params = source_sql(input_file)
+        return Source(sql, params, "file_row_number")
     raw = f"raw_{input_file.spec.name}"
     # CSV values are read as text, JSONL values as text too (typed later).
-    columns = {c: "VARCHAR" for c in present} if input_file.format == "jsonl" else None
+    sql, params = source_sql(input_file, present if input_file.format == "jsonl" else None)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM {source_sql(input_file, columns)}")
+        con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM {sql}", params)
     except duckdb.Error as error:
         message = f"cannot read {input_file.format}: {_first_line(error)}"
         raise InputError(message, path=str(input_file.path)) from error
-    return raw, "rowid"
+    return Source(raw, {}, "rowid", raw)
+
+
+def _unplain_alias(index: int) -> str:
+    return f"_unplain_{index}"
 
 
 def normalised_columns(input_file: InputFile, present: list[str], kept_here: list[str]) -> list[str]:
     """Every contract column as trimmed VARCHAR (NULL when empty or absent; prompts untrimmed), then the
-    kept extra columns under the `keep__` prefix."""
+    kept extra columns under the `keep__` prefix (an email address among their values becomes its keyed
+    hash), then the columns whose names are not plain text (only to quarantine the rows using them)."""
     spec = input_file.spec
     normalised = []
     for column in (*spec.required, *spec.optional):
         if column == "prompt":
             expr = "NULLIF(CAST(prompt AS VARCHAR), '')" if "prompt" in present else "NULL::VARCHAR"
         elif column in present:
-            expr = f"NULLIF(trim(CAST({_quote(column)} AS VARCHAR)), '')"
+            expr = f"NULLIF(trim(CAST({quote_identifier(column)} AS VARCHAR)), '')"
         else:
             expr = "NULL::VARCHAR"
         normalised.append(f"{expr} AS {column}")
-    normalised += [f"CAST({_quote(c)} AS VARCHAR) AS {_quote(KEEP_PREFIX + c)}" for c in kept_here]
+    normalised += [
+        f"linkage_kept_value(CAST({quote_identifier(c)} AS VARCHAR)) AS {quote_identifier(KEEP_PREFIX + c)}"
+        for c in kept_here
+    ]
+    unplain = [c for c in present if not is_plain_column_name(c)]
+    normalised += [f"CAST({quote_identifier(c)} AS VARCHAR) AS {_unplain_alias(i)}" for i, c in enumerate(unplain)]
     return normalised
+
+
+def guard_checks(present: list[str], kept_here: list[str]) -> tuple[list[Check], list[Check]]:
+    """(checks before the table's own, checks after them): a value under a column name that is not plain
+    text refuses the row first; a kept column's value that looks like a card number refuses it last."""
+    unplain = [c for c in present if not is_plain_column_name(c)]
+    first = [
+        Check(
+            c[:128] + "…" if len(c) > 128 else c,
+            f"{_unplain_alias(i)} IS NOT NULL",
+            "the column name is not plain text (letters, digits, spaces and _ - . ( ) / # % & + : , ' only; at "
+            "most 128 characters); the row is refused",
+            _unplain_alias(i),
+        )
+        for i, c in enumerate(unplain)
+    ]
+    last = [
+        Check(
+            c,
+            looks_like_pan_sql(quote_identifier(KEEP_PREFIX + c)),
+            "looks like a card number (13-19 digits passing Luhn); never stored",
+            f"'{REDACTED}'",
+        )
+        for c in kept_here
+    ]
+    return first, last
 
 
 def newline_count_sql(input_file: InputFile, present: list[str]) -> str:
@@ -322,11 +409,8 @@ def newline_count_sql(input_file: InputFile, present: list[str]) -> str:
     report physical line numbers."""
     if input_file.format != "csv":
         return "0"
-    return " + ".join(
-        f"coalesce(length(CAST({_quote(c)} AS VARCHAR)) - length(replace(CAST({_quote(c)} AS VARCHAR), "
-        f"chr(10), '')), 0)"
-        for c in present
-    )
+    texts = [f"CAST({quote_identifier(c)} AS VARCHAR)" for c in present]
+    return " + ".join(f"coalesce(length({text}) - length(replace({text}, chr(10), '')), 0)" for text in texts)
 
 
 def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[str], plan: Plan,
@@ -335,7 +419,7 @@ def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[
     reason and value per row."""
     columns_sql, checks = plan
     outputs = [f"{expr} AS {column}" for column, expr in columns_sql.items()]
-    outputs += [_quote(KEEP_PREFIX + c) for c in kept_here]
+    outputs += [quote_identifier(KEEP_PREFIX + c) for c in kept_here]
     field_case = " ".join(f"WHEN {c.bad} THEN {_sql_string(c.field)}" for c in checks)
     reason_case = " ".join(f"WHEN {c.bad} THEN {_sql_string(c.reason)}" for c in checks)
     value_case = " ".join(f"WHEN {c.bad} THEN {c.value or f'CAST({c.field} AS VARCHAR)'}" for c in checks)
@@ -360,24 +444,30 @@ def stage_file(
     hash_key: bytes,
     bucket_minutes: int,
 ) -> StagedTable:
-    """Read and validate `input_file` into `stage_<table>`; raise InputError for a missing column."""
+    """Read and validate `input_file` into `stage_<table>`; raise InputError for a missing column.
+
+    `hash_key` (LINKAGE_HASH_KEY) keys the email hashes; it stays in Python (`graph.load.functions`).
+    """
+    register_functions(con, hash_key=hash_key)
     spec = input_file.spec
     present = read_columns(con, input_file)
     warnings = column_warnings(input_file, present, kept)
     kept_here = [c for c in kept if c in present] if spec.keeps_extra else []
-    source, row = raw_source(con, input_file, present)
+    source = raw_source(con, input_file, present)
+    columns, checks = _plan(spec.name, bucket_minutes=bucket_minutes)
+    first, last = guard_checks(present, kept_here)
     name = f"stage_{spec.name}"
     sql = stage_sql(
-        name, source, row, newline_count_sql(input_file, present), normalised_columns(input_file, present, kept_here),
-        _plan(spec.name, hash_key=hash_key, bucket_minutes=bucket_minutes), kept_here,
+        name, source.sql, source.row, newline_count_sql(input_file, present),
+        normalised_columns(input_file, present, kept_here), (columns, [*first, *checks, *last]), kept_here,
     )
     try:
-        con.execute(sql)
+        con.execute(sql, source.params or None)
     except duckdb.Error as error:
         message = f"cannot read {input_file.format}: {_first_line(error)}"
         raise InputError(message, path=str(input_file.path)) from error
-    if row == "rowid":  # a raw copy was made
-        con.execute(f"DROP TABLE {source}")
+    if source.raw_table is not None:
+        con.execute(f"DROP TABLE {source.raw_table}")
     rows = int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
     return StagedTable(input_file, name, rows, warnings)
 

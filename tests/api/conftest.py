@@ -43,8 +43,8 @@ def api_settings(neo4j_settings: Settings, audit_path: Path) -> Settings:
 class AsgiClient:
     """A synchronous facade over an async ASGI client whose app lifespan runs in a portal's event loop."""
 
-    def __init__(self, portal: anyio.from_thread.BlockingPortal, client: httpx.AsyncClient) -> None:
-        self.portal, self.client = portal, client
+    def __init__(self, portal: anyio.from_thread.BlockingPortal, client: httpx.AsyncClient, app: FastAPI) -> None:
+        self.portal, self.client, self.app = portal, client, app
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         return self.portal.call(lambda: self.client.request(method, url, **kwargs))
@@ -64,7 +64,7 @@ def serve_app(app: FastAPI) -> Iterator[AsgiClient]:
         portal.call(lifespan.__aenter__)
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://linkage.test")
         try:
-            yield AsgiClient(portal, client)
+            yield AsgiClient(portal, client, app)
         finally:
             portal.call(client.aclose)
             portal.call(lifespan.__aexit__, None, None, None)

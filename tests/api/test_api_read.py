@@ -56,7 +56,7 @@ def _scores(gql: GraphQL) -> dict[str, float]:
 
 
 def test_bad_cursor_is_bad_input(gql: GraphQL) -> None:
-    assert error_codes(gql(CLUSTER_PAGE, {"after": "not-a-cursor"})) == ["BAD_INPUT"]
+    assert error_codes(gql(CLUSTER_PAGE, {"after": "not-a-cursor"})) == ["BAD_USER_INPUT"]
 
 
 def test_campaign_cluster_detail(gql: GraphQL) -> None:
@@ -181,7 +181,8 @@ CHECK = """query($input: CheckInput!) { check(input: $input) { risk verdict
 
 
 def test_check_blocks_a_signup_with_a_campaign_card(gql: GraphQL) -> None:
-    result = gql.data(CHECK, {"input": {"paymentFingerprint": "pm-tok-4f1a9c", "ip": fx.CGNAT_IP}})["check"]
+    result = gql.data(CHECK, {"input": {"paymentFingerprint": "pm-tok-4f1a9c", "ip": fx.CGNAT_IP}},
+                      role="analyst")["check"]
     assert result["verdict"] == "BLOCK" and result["risk"] >= 0.8
     assert result["matchedClusters"][0]["clusterId"] == fx.CAMPAIGN
     top = result["reasons"][0]
@@ -199,7 +200,7 @@ def test_check_allows_a_signup_on_a_cgnat_ip(gql: GraphQL) -> None:
 
 
 def test_check_by_email_is_hashed_and_matches(gql: GraphQL) -> None:
-    result = gql.data(CHECK, {"input": {"email": "  CAMP3@mailbox-temp.io "}})["check"]
+    result = gql.data(CHECK, {"input": {"email": "  CAMP3@mailbox-temp.io "}}, role="analyst")["check"]
     email = [reason for reason in result["reasons"] if reason["kind"] == "EMAIL"]
     assert email and "@" not in email[0]["value"] and len(email[0]["value"]) == 64
     assert result["verdict"] in ("REVIEW", "BLOCK")
@@ -216,9 +217,9 @@ def test_check_accounts(gql: GraphQL) -> None:
 
 
 def test_check_needs_exactly_one_subject(gql: GraphQL) -> None:
-    assert error_codes(gql(CHECK, {"input": {}})) == ["BAD_INPUT"]
-    assert error_codes(gql(CHECK, {"input": {"accountId": "x", "ip": "1.2.3.4"}})) == ["BAD_INPUT"]
-    assert error_codes(gql(CHECK, {"input": {"ip": "not-an-ip"}})) == ["BAD_INPUT"]
+    assert error_codes(gql(CHECK, {"input": {}})) == ["BAD_USER_INPUT"]
+    assert error_codes(gql(CHECK, {"input": {"accountId": "x", "ip": "1.2.3.4"}})) == ["BAD_USER_INPUT"]
+    assert error_codes(gql(CHECK, {"input": {"ip": "not-an-ip"}})) == ["BAD_USER_INPUT"]
 
 
 def test_unknown_ids_are_not_found(gql: GraphQL) -> None:

@@ -14,8 +14,8 @@ from graph.settings import Settings
 from tests.api import graph_fixture as fx
 from tests.api.conftest import AsgiClient, GraphQL, error_codes, serve_app
 
-SET_STATUS = """mutation($id: ID!, $status: CaseStatus!, $note: String) {
-  setCaseStatus(clusterId: $id, status: $status, note: $note) {
+SET_STATUS = """mutation($id: ID!, $status: CaseStatus!, $reason: String) {
+  setCaseStatus(clusterId: $id, status: $status, reason: $reason) {
     note { id author status text } cluster { id caseStatus notes { text author status } } } }"""
 ADD_NOTE = (
     """mutation($id: ID!, $text: String!) { addNote(clusterId: $id, text: $text) { note { id author } } }"""
@@ -40,17 +40,22 @@ def test_healthz(client: AsgiClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_viewer_cannot_mutate(gql: GraphQL) -> None:
-    body = gql(SET_STATUS, {"id": fx.REVIEW, "status": "CONFIRMED"}, role="viewer")
+def test_viewer_cannot_mutate(gql: GraphQL, audit_path: Path) -> None:
+    # A cluster no other test here changes, so the order tests run in does not matter.
+    cluster = fx.FILLER[5]
+    body = gql(SET_STATUS, {"id": cluster, "status": "CONFIRMED", "reason": "no"}, role="viewer")
     assert error_codes(body) == ["FORBIDDEN"]
-    assert error_codes(gql(ADD_NOTE, {"id": fx.REVIEW, "text": "hi"}, role="viewer")) == ["FORBIDDEN"]
-    status = gql.data('{ cluster(id: "cl-review-1") { caseStatus notes { id } } }')["cluster"]
-    assert status == {"caseStatus": "OPEN", "notes": []}
+    assert error_codes(gql(ADD_NOTE, {"id": cluster, "text": "hi"}, role="viewer")) == ["FORBIDDEN"]
+    status = gql.data("query($id: ID!) { cluster(id: $id) { caseStatus notes { id } } }", {"id": cluster})
+    assert status["cluster"] == {"caseStatus": "OPEN", "notes": []}
+    records = [json.loads(line) for line in audit_path.read_text().splitlines()]
+    assert {("setCaseStatus", "FORBIDDEN"), ("addNote", "FORBIDDEN")} <= {
+        (r["operation"], r["outcome"]) for r in records if r["actor"] == "test-viewer"}
 
 
 def test_analyst_changes_case_and_notes_are_recorded(gql: GraphQL, audit_path: Path) -> None:
     change = gql.data(
-        SET_STATUS, {"id": fx.REVIEW, "status": "IN_REVIEW", "note": "checking the DC IP"}, role="analyst"
+        SET_STATUS, {"id": fx.REVIEW, "status": "IN_REVIEW", "reason": "checking the DC IP"}, role="analyst"
     )["setCaseStatus"]
     assert change["note"]["author"] == "test-analyst" and change["note"]["status"] == "IN_REVIEW"
     assert change["cluster"]["caseStatus"] == "IN_REVIEW"
@@ -65,7 +70,6 @@ def test_analyst_changes_case_and_notes_are_recorded(gql: GraphQL, audit_path: P
     assert {(r["operation"], r["actor"], r["outcome"]) for r in mutations} >= {
         ("setCaseStatus", "test-analyst", "ok"),
         ("addNote", "test-admin", "ok"),
-        ("setCaseStatus", "test-viewer", "FORBIDDEN"),
     }
     assert all(r["request_id"] and r["at"] for r in records)
     # Never argument values: no note text, no emails, no fingerprints.
@@ -90,19 +94,19 @@ def test_depth_alias_and_token_limits(gql: GraphQL) -> None:
         "nodes { account { clusters { cluster { members { nodes { account { id } } } } } } } } } } } } } } }"
     )
     body = gql(deep)
-    assert body.get("data") is None and error_codes(body) == ["BAD_INPUT"]
+    assert body.get("data") is None and error_codes(body) == ["BAD_USER_INPUT"]
     assert "depth" in body["errors"][0]["message"]
     aliases = "{ " + " ".join(f'a{i}: cluster(id: "cl-acme") {{ id }}' for i in range(20)) + " }"
     body = gql(aliases)
-    assert error_codes(body) == ["BAD_INPUT"] and "aliases" in body["errors"][0]["message"].lower()
+    assert error_codes(body) == ["BAD_USER_INPUT"] and "aliases" in body["errors"][0]["message"].lower()
     tokens = "{ " + " ".join("__typename" for _ in range(2100)) + " }"
-    assert error_codes(gql(tokens)) == ["BAD_INPUT"]
+    assert error_codes(gql(tokens)) == ["BAD_USER_INPUT"]
 
 
 def test_errors_do_not_leak_internals_or_suggest_fields(gql: GraphQL) -> None:
     body = gql("{ clusterz { id } }")
     message = body["errors"][0]["message"]
-    assert "Did you mean" not in message and error_codes(body) == ["BAD_INPUT"]
+    assert "Did you mean" not in message and error_codes(body) == ["BAD_USER_INPUT"]
     assert "traceback" not in json.dumps(body).lower() and "MATCH" not in json.dumps(body)
 
 
@@ -137,7 +141,7 @@ def test_injection_attempts_change_nothing(gql: GraphQL, fixture_graph: Database
             "{ risk } }",
         ]:
             body = gql(query, vars_)
-            assert set(error_codes(body)) <= {"NOT_FOUND", "BAD_INPUT"}, (query, body)
+            assert set(error_codes(body)) <= {"NOT_FOUND", "BAD_USER_INPUT"}, (query, body)
         for mutation in [
             'mutation($s: ID!) { addNote(clusterId: $s, text: "t") { note { id } } }',
             "mutation($s: ID!) { setCaseStatus(clusterId: $s, status: OPEN) { note { id } } }",
@@ -170,7 +174,7 @@ def test_production_disables_introspection_and_graphiql(
             json={"query": "{ __schema { types { name } } }"},
             headers={"Authorization": f"Bearer {gql.keys['viewer']}"},
         )
-        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_INPUT"
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     development = gql.client.get("/graphql", headers={"Accept": "text/html"})
     assert development.status_code == 200 and "graphiql" in development.text.lower()
 

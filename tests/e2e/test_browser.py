@@ -3,36 +3,30 @@ Browser from the local server, connects, applies linkage's GraSS style, plays th
 runs the top-clusters query and one cluster's query (as `linkage browse` builds them), and checks that the
 graph view draws styled nodes. Screenshots go to test-artifacts/.
 
-Skipped only when Chromium or Playwright is not installed (.ci/run installs both).
+Chromium comes from Debian (`make test` and .ci/run install it); without it the test fails with the command
+to run (tests/e2e/conftest.py).
 """
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from playwright import sync_api
 
 from app.api.main import create_app
 from app.cli.browse import choose_query, editor_text
 from graph.db import Database
 from graph.settings import Settings
 from tests.api.graph_fixture import CAMPAIGN
+from tests.e2e.conftest import LAUNCH_ARGS
 from tests.neo4j_harness import ROOT
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 ARTIFACTS = ROOT / "test-artifacts"
 STYLE = ROOT / "deploy" / "browser" / "style.grass"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 60_000
 
 
@@ -64,8 +58,8 @@ def api_url(neo4j_settings: Settings, fixture_graph: Database,
     thread.join(timeout=10)
 
 
-def browser_page(playwright: sync_api.Playwright) -> tuple[sync_api.Browser, sync_api.Page]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+def browser_page(playwright: sync_api.Playwright, chromium: str) -> tuple[sync_api.Browser, sync_api.Page]:
+    browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS, headless=True)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
@@ -108,10 +102,10 @@ def graph_captions(frame: sync_api.Locator) -> list[str]:
 
 
 def test_analyst_walkthrough_in_neo4j_browser(neo4j_settings: Settings, fixture_graph: Database,
-                                              api_url: str) -> None:
+                                              api_url: str, chromium: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser, page = browser_page(playwright)
+        browser, page = browser_page(playwright, chromium)
         try:
             connect(page, neo4j_settings)
 

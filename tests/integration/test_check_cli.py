@@ -44,7 +44,7 @@ def test_clean_account_passes(fixture_graph: Database, env: Path) -> None:
 
 def test_unknown_account_is_an_error(fixture_graph: Database, env: Path) -> None:
     code, _, err = run("check", "--account", "nope")
-    assert code == 1 and "no account 'nope'" in err
+    assert code == 2 and "no account 'nope'" in err
 
 
 def test_batch_file_with_out(fixture_graph: Database, env: Path) -> None:
@@ -56,8 +56,8 @@ def test_batch_file_with_out(fixture_graph: Database, env: Path) -> None:
         {"ref": "s4", "account_id": "missing"},
     ]) + "\n")
     out = env / "verdicts.jsonl"
-    code, _, _ = run("check", "--input", str(signups), "--out", str(out), "--fail-on", "block")
-    assert code == 1
+    code, _, err = run("check", "--input", str(signups), "--out", str(out), "--fail-on", "block")
+    assert code == 2 and "1 of 4 subjects name no account" in err  # s4: no answer, so not a clean pass
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line.get("verdict") for line in lines] == ["block", "allow", "allow", None]
     assert lines[3]["error"]["code"] == "NOT_FOUND"

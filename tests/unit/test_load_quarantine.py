@@ -25,8 +25,8 @@ HASH_KEY = b"unit-test-key"
 
 
 @pytest.fixture()
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    with duckdb_session() as connection:
+def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb_session([FIXTURES, tmp_path]) as connection:
         yield connection
 
 

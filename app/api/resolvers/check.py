@@ -1,4 +1,11 @@
-"""`check(input)`: the automated linkage check (logic in graph/check/, shared with the CLI)."""
+"""`check(input)`: the automated linkage check (logic in graph/check/, shared with the CLI).
+
+A viewer key (the signup pipeline's) gets the risk, the verdict and the matched clusters, but no reasons:
+per-identifier reasons would tell whoever holds such a key which emails, cards or IPs the provider knows.
+What is left answers an unknown identifier exactly as one that is known but leads nowhere (risk 0, allow, no
+clusters), so the check is no existence oracle; it answers only what the gate must answer anyway — that an
+identifier leads to a flagged cluster. Analysts and admins get the reasons.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from pydantic import ValidationError
 from app.api.context import LinkageInfo
 from app.api.errors import BadInputError
 from app.api.types.check import CheckInput, CheckResult
+from app.credentials import Role
 from graph.check import CheckSignals, run_check_async
 from graph.errors import LinkageError
 
@@ -18,7 +26,7 @@ async def resolve_check(info: LinkageInfo, input: CheckInput) -> CheckResult:
                                ip=input.ip, email=input.email, client_fingerprint=input.client_fingerprint)
     except ValidationError as error:
         first = error.errors()[0]
-        info.context.record("check", outcome="BAD_INPUT")
+        info.context.record("check", outcome="BAD_USER_INPUT")
         raise BadInputError(str(first["msg"]), field=".".join(map(str, first["loc"])) or None) from None
     try:
         outcome = await run_check_async(info.context.database, signals)
@@ -26,4 +34,4 @@ async def resolve_check(info: LinkageInfo, input: CheckInput) -> CheckResult:
         info.context.record("check", outcome=error.code)
         raise
     info.context.record("check", verdict=outcome.verdict, reasons=len(outcome.reasons))
-    return CheckResult.from_outcome(outcome)
+    return CheckResult.from_outcome(outcome, with_reasons=info.context.principal.allows(Role.ANALYST))

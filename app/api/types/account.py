@@ -12,13 +12,15 @@ import strawberry
 
 from app.api.context import LinkageInfo
 from app.api.cursors import page_size
+from app.api.errors import BadInputError
 from app.api.types.cluster import Cluster
 from app.api.types.common import KIND_BY_LABEL, REL_TYPES_BY_KIND, IdentifierKind, to_datetime
 
 # Identifiers shared by more accounts than this are hubs: not followed unless asked.
 HUB_DEGREE = 50
-# Even when hubs are asked for, nothing wider than this is expanded (a mail provider's domain).
-HARD_DEGREE = 5_000
+# Even when hubs are asked for, nothing wider than this is expanded (a mail provider's domain); `hubDegree`
+# above it is refused.
+MAX_HUB_DEGREE = 1_000
 
 
 @strawberry.type(description="A payment method of the account and how many accounts use it.")
@@ -169,15 +171,17 @@ class Account:
                 for row in rows]
 
     @strawberry.field(description="Accounts sharing identifiers with this one, strongest link first. "
-                                  "Identifiers shared by more than `hubDegree` accounts are skipped "
-                                  "unless includeHubs.")
+                                  "Identifiers shared by more than `hubDegree` (1-1000) accounts are "
+                                  "skipped unless includeHubs; none wider than 1000 is ever expanded.")
     async def linked_accounts(self, info: LinkageInfo, via: list[IdentifierKind] | None = None,
                               first: int | None = 20, include_hubs: bool = False,
                               hub_degree: int = HUB_DEGREE) -> list[LinkedAccount]:
+        if not 1 <= hub_degree <= MAX_HUB_DEGREE:
+            raise BadInputError(f"hubDegree must be between 1 and {MAX_HUB_DEGREE}", field="hubDegree")
         kinds = via or list(IdentifierKind)
         rel_types = tuple(sorted({rel for kind in kinds for rel in REL_TYPES_BY_KIND[kind]}))
         rows = await info.context.loaders.account_links.load((
-            str(self.id), rel_types, max(1, min(hub_degree, HARD_DEGREE)), HARD_DEGREE, include_hubs,
+            str(self.id), rel_types, MAX_HUB_DEGREE if include_hubs else hub_degree,
             page_size(first, info.context.settings.api_page_cap)))
         return [LinkedAccount(account_id=row["account_id"], strength=float(row["strength"]),
                               via=[LinkIdentifier(kind=KIND_BY_LABEL.get(v["kind"], v["kind"]),

@@ -56,10 +56,12 @@ class CheckResult:
     risk: float
     verdict: CheckVerdict
     matched_clusters: list[CheckCluster]
-    reasons: list[CheckReason]
+    reasons: list[CheckReason] = strawberry.field(
+        description="The evidence, identifier by identifier (analyst and admin keys; always empty for viewer "
+                    "keys, so a check cannot tell a viewer whether an identifier such as an email is known).")
 
     @staticmethod
-    def from_outcome(outcome: CheckOutcome) -> CheckResult:
+    def from_outcome(outcome: CheckOutcome, *, with_reasons: bool = True) -> CheckResult:
         return CheckResult(
             risk=outcome.risk, verdict=CheckVerdict(outcome.verdict),
             matched_clusters=[CheckCluster(cluster_id=strawberry.ID(m.cluster.cluster_id),
@@ -73,5 +75,5 @@ class CheckResult:
                                  cluster_verdict=r.cluster.verdict if r.cluster else None,
                                  cluster_score=r.cluster.score if r.cluster else None,
                                  accounts_in_cluster=r.accounts_in_cluster, explanation=r.explanation)
-                     for r in outcome.reasons],
+                     for r in (outcome.reasons if with_reasons else [])],
         )

@@ -6,6 +6,7 @@ Fields fetch through the request's DataLoaders (`app/api/loaders.py`), never the
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,12 +16,31 @@ from app.api.context import LinkageInfo
 from app.api.cursors import page_size
 from app.api.errors import BadInputError
 from app.api.types.common import CaseStatus, MetricEntry, PageInfo, TimelineResolution, Verdict, to_datetime
+from app.api.types.runs import ClusterChange
 
 if TYPE_CHECKING:  # annotations only: account.py imports this module, never the other way round
     from app.api.types.account import Account
 
 AccountRef = Annotated["Account", strawberry.lazy("app.api.types.account")]
 MAX_TOP = 50
+
+
+def bucket_range(start: datetime | None, end: datetime | None, bucket_minutes: int) -> tuple[int | None, int | None]:
+    """Activity bucket indices [first, end) for a time range (a bucket counts when it starts inside it).
+
+    >>> bucket_range(datetime(2025, 3, 1, tzinfo=UTC), None, 60)
+    (483552, None)
+    """
+    if start is not None and end is not None and start >= end:
+        raise BadInputError("from must be before to", field="from")
+    width = bucket_minutes * 60
+    first = math.ceil(to_aware(start).timestamp() / width) if start is not None else None
+    last = math.ceil(to_aware(end).timestamp() / width) if end is not None else None
+    return first, last
+
+
+def to_aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @strawberry.type(description="One detection signal behind a cluster's score.")
@@ -48,20 +68,26 @@ def parse_evidence(raw: Any) -> list[Evidence]:
     return evidence
 
 
-@strawberry.type(description="An analyst's note or a case-status change.")
+def _status(value: Any) -> CaseStatus | None:
+    return CaseStatus(value) if value in CaseStatus._value2member_map_ else None
+
+
+@strawberry.type(description="An entry of a cluster's case history: an analyst's note or a status change.")
 class CaseNote:
     id: strawberry.ID
-    text: str
-    author: str
+    text: str = strawberry.field(description="The note, or the reason given for the status change.")
+    author: str = strawberry.field(description="The name of the API key that wrote it.")
+    author_role: str | None = strawberry.field(description="That key's role when it wrote it.")
     created_at: datetime | None
-    status: CaseStatus | None
+    status: CaseStatus | None = strawberry.field(description="The status set (status changes only).")
+    previous_status: CaseStatus | None = strawberry.field(description="The status before the change.")
 
     @staticmethod
     def from_row(row: dict[str, Any]) -> CaseNote:
-        status = row.get("status")
         return CaseNote(id=strawberry.ID(row["note_id"]), text=row.get("text") or "",
-                        author=row.get("author") or "", created_at=to_datetime(row.get("created_at")),
-                        status=CaseStatus(status) if status in CaseStatus._value2member_map_ else None)
+                        author=row.get("author") or "", author_role=row.get("author_role"),
+                        created_at=to_datetime(row.get("created_at")), status=_status(row.get("status")),
+                        previous_status=_status(row.get("previous_status")))
 
 
 @strawberry.type(description="A value the members share, with how many member accounts use it.")
@@ -164,15 +190,25 @@ class Cluster:
         return SharedInfrastructure(**{name: SharedValue.from_rows(row.get(name) or []) for name in (
             "payment_methods", "ips", "proxy_networks", "client_fingerprints", "templates", "capabilities")})
 
-    @strawberry.field(description="Members' requests summed per time step (the bucket, an hour or a day).")
+    @strawberry.field(description="Members' requests summed per time step (the bucket, an hour or a day), "
+                                  "optionally only from/to a time (steps that start in [from, to)).")
     async def timeline(self, info: LinkageInfo,
-                       resolution: TimelineResolution = TimelineResolution.BUCKET) -> list[TimelinePoint]:
+                       resolution: TimelineResolution = TimelineResolution.BUCKET,
+                       from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+                       to: datetime | None = None) -> list[TimelinePoint]:
         bucket = info.context.settings.activity_bucket_minutes
         step = {TimelineResolution.BUCKET: bucket, TimelineResolution.HOUR: 60,
                 TimelineResolution.DAY: 1440}[resolution]
-        points = await info.context.loaders.cluster_timeline.load((str(self.id), max(step, bucket)))
+        start, end = bucket_range(from_, to, bucket)
+        points = await info.context.loaders.cluster_timeline.load((str(self.id), max(step, bucket), start, end))
         return [TimelinePoint(start=datetime.fromtimestamp(point["start"], UTC),
                               requests=int(point["requests"])) for point in points]
+
+    @strawberry.field(description="Size, score and verdict per detection run that took effect, newest first, "
+                                  "with the change each run recorded.")
+    async def history(self, info: LinkageInfo, first: int = 20) -> list[ClusterChange]:
+        rows = await info.context.loaders.cluster_history.load(str(self.id))
+        return [ClusterChange.from_row(row["snapshot"], row["run"]) for row in rows[:max(first, 0)]]
 
     @strawberry.field(description="Case notes and status changes, newest first.")
     async def notes(self, info: LinkageInfo) -> list[CaseNote]:
