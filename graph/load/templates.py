@@ -31,6 +31,8 @@ from collections.abc import Mapping, Sequence
 import numba
 import numpy as np
 
+from graph import minhash
+
 __all__ = [
     "BANDS",
     "NUM_PERM",
@@ -194,20 +196,15 @@ _MAX_COMPARISONS = 32
 _MAX_CENTRES = 32
 _WINDOW = 32
 _NEIGHBOUR_BANDS = (1, 7)
-_EMPTY = np.uint32(0xFFFFFFFF)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _PAD = np.uint64(0x5A17_C0DE_0000_0001)  # stands for "no word" in prompts shorter than a shingle
 
 
-def _seed64(label: str) -> int:
-    return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little")
-
-
-# multiply-shift hash family h_i(x) = (a_i·x + b_i) mod 2^64 >> 32, a_i odd
-_PERM_A = np.array([_seed64(f"{_SCHEME}:a:{i}") | 1 for i in range(NUM_PERM)], dtype=np.uint64)
-_PERM_B = np.array([_seed64(f"{_SCHEME}:b:{i}") for i in range(NUM_PERM)], dtype=np.uint64)
+# multiply-shift hash family h_i(x) = (a_i·x + b_i) mod 2^64 >> 32, a_i odd, from graph.minhash (the one
+# MinHash detection uses too); its labels "mh1:a:i" / "mh1:b:i" are the ones band keys were first stored with
+_PERM_A, _PERM_B = minhash.permutations(_SCHEME, NUM_PERM)
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -223,7 +220,7 @@ class _WordHashes(dict[str, int]):
     """word → 64-bit BLAKE2b, computed on first use (a C-level dict hit afterwards)."""
 
     def __missing__(self, word: str) -> int:
-        value = self[word] = _seed64(word) if word else int(_PAD)
+        value = self[word] = minhash.seed64(word) if word else int(_PAD)
         return value
 
 
@@ -262,32 +259,15 @@ def _chunk_shingles(texts: Sequence[str], word_hashes: _WordHashes) -> tuple[np.
     return shingles, counts
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _minhash_kernel(shingles: np.ndarray, offsets: np.ndarray, perm_a: np.ndarray,  # pragma: no cover
-                    perm_b: np.ndarray, out: np.ndarray) -> None:
-    shift = np.uint64(32)
-    for t in numba.prange(offsets.size - 1):
-        row = out[t]
-        for s in range(offsets[t], offsets[t + 1]):
-            x = shingles[s]
-            for k in range(perm_a.size):
-                h = (x * perm_a[k] + perm_b[k]) >> shift  # < 2**32: exact as uint32
-                if h < row[k]:
-                    row[k] = h
-
-
 def _signatures(shingles: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """MinHash signatures, shape (texts, NUM_PERM) uint32; a text without shingles gets all 0xFFFFFFFF."""
-    sigs = np.full((offsets.size - 1, NUM_PERM), _EMPTY, dtype=np.uint32)
-    if offsets.size > 1 and offsets[-1]:
-        _minhash_kernel(shingles, offsets, _PERM_A, _PERM_B, sigs)
-    return sigs
+    return minhash.signatures(offsets, shingles, _PERM_A, _PERM_B)
 
 
 def _band_hashes(sigs: np.ndarray) -> np.ndarray:
     """One uint64 per (text, band): a hash of that band's ROWS_PER_BAND signature values."""
     bands = sigs.reshape(sigs.shape[0], BANDS, ROWS_PER_BAND).astype(np.uint64)
-    h = np.full(bands.shape[:2], np.uint64(_seed64(_SCHEME)), dtype=np.uint64)
+    h = np.full(bands.shape[:2], np.uint64(minhash.seed64(_SCHEME)), dtype=np.uint64)
     for r in range(ROWS_PER_BAND):
         h = _mix64(h * _GOLDEN + bands[:, :, r])
     return h
