@@ -21,7 +21,7 @@ near-duplicate when the exact shingle Jaccard of their masked texts is ≥ the t
 share of true pairs that end up in one group. Merges across families are counted too (with a Zipf vocabulary,
 short unrelated prompts can be genuinely similar). `--exhaustive` also groups with every LSH candidate pair
 checked (no bound per bucket: quadratic in a bucket) and reports the pair recall of the bounded grouping
-against it. Results: stdout and `--json`; figures in bench/README.md.
+against it. Results: stdout and `--json`; figures in bench/README-load.md.
 """
 
 from __future__ import annotations
