@@ -119,9 +119,19 @@ def test_rerun_gives_identical_export_and_keeps_ids_and_case_status(detected: Da
     write(detected, "MATCH (c:Cluster {cluster_id: $id}) SET c.case_status = 'DISMISSED'", {"id": suspicious})
     run_detection(detected)
     assert runner.invoke(app, ["export", "clusters", "--out", str(second)]).exit_code == 0
-    assert first.read_bytes() == second.read_bytes()
     header = first.read_text().splitlines()[0]
-    assert header == "cluster_id,account_id,score,verdict"
+    assert header == "cluster_id,account_id,score,verdict,case_status"
+
+    def rows(path: Path) -> list[dict[str, str]]:
+        with path.open(newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    before, after = rows(first), rows(second)
+    assert [{k: v for k, v in row.items() if k != "case_status"} for row in before] == \
+        [{k: v for k, v in row.items() if k != "case_status"} for row in after]
+    assert {row["case_status"] for row in after if row["cluster_id"] == suspicious} == {"DISMISSED"}
+    assert all(b["case_status"] == a["case_status"] for b, a in zip(before, after, strict=True)
+               if a["cluster_id"] != suspicious)
     assert cluster(detected, suspicious)["case_status"] == "DISMISSED"
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     assert [(r["operation"], r["outcome"]) for r in records] == [("cli.export.clusters", "started"),

@@ -235,4 +235,6 @@ def test_detection_on_the_read_gives_the_same_clusters_ids_and_scores(loaded: Da
             for c in new] == \
         [(c.cluster_id, c.members, c.score, c.verdict, c.signals, c.proxy_networks, c.first_seen, c.last_seen)
          for c in old]
-    assert [without_tie_order(c.evidence) for c in new] == [without_tie_order(c.evidence) for c in old]
+    for ours, theirs in zip(new, old, strict=True):
+        for item, reference in zip(without_tie_order(ours.evidence), without_tie_order(theirs.evidence), strict=True):
+            assert item == reference, (ours.cluster_id, item, reference)
