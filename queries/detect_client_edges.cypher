@@ -1,16 +1,12 @@
 // name: detect_client_edges
-// description: Account to API-client fingerprint edges with request counts (detection input). Within a window (epoch seconds [$window_start, $window_end), either end open when null) only relationships whose first/last seen overlap it count, with their requests scaled to the share of their active period inside it.
+// description: Detection input, account to API-client fingerprint edges: the relationships of some ClientFingerprint nodes (a chunk of detect_client_nodes) as parallel lists in one row (account node id, ClientFingerprint node id, requests, first/last seen in epoch seconds); a time window is applied by the reader.
 // mode: read
-// param window_start: float | None
-// param window_end: float | None
-MATCH (a:Account)-[r:USED_CLIENT]->(x:ClientFingerprint)
-WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
-WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
-  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
-RETURN a.account_id AS account_id, x.fingerprint AS identifier,
-       coalesce(r.requests, 0) * CASE
-         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
-         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
-                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
-                              ELSE first END)) / (last - first)
-       END AS requests
+// param node_ids: list[int]
+UNWIND $node_ids AS node_id
+MATCH (x:ClientFingerprint)<-[r:USED_CLIENT]-(a:Account)
+WHERE id(x) = node_id
+RETURN collect(id(a)) AS accounts,
+       collect(node_id) AS idents,
+       collect(coalesce(r.requests, 0)) AS requests,
+       collect(coalesce(toFloat(r.first_seen.epochSeconds), 0.0 / 0.0)) AS first_s,
+       collect(coalesce(toFloat(r.last_seen.epochSeconds), 0.0 / 0.0)) AS last_s

@@ -1,18 +1,16 @@
 // name: detect_model_edges
-// description: Account to model edges with request counts, the account's first use and the model's first appearance in the log (detection input); a first use before the window is no pivot inside it. Within a window (epoch seconds [$window_start, $window_end), either end open when null) only relationships whose first/last seen overlap it count, with their requests scaled to the share of their active period inside it.
+// description: Detection input, account to model edges: the relationships of some Model nodes (a chunk of detect_model_nodes) as parallel lists in one row (account node id, Model node id, requests, first/last seen in epoch seconds, the account's first use); a time window is applied by the reader.
 // mode: read
-// param window_start: float | None
-// param window_end: float | None
-MATCH (a:Account)-[r:USED_MODEL]->(x:Model)
-WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
-WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
-  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
-RETURN a.account_id AS account_id, x.name AS identifier,
-       coalesce(r.requests, 0) * CASE
-         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
-         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
-                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
-                              ELSE first END)) / (last - first)
-       END AS requests,
-       CASE WHEN $window_start IS NULL OR first >= $window_start THEN r.first_seen END AS first_seen,
-       x.first_seen AS model_first_seen
+// param node_ids: list[int]
+UNWIND $node_ids AS node_id
+MATCH (x:Model)<-[r:USED_MODEL]-(a:Account)
+WHERE id(x) = node_id
+RETURN collect(id(a)) AS accounts,
+       collect(node_id) AS idents,
+       collect(coalesce(r.requests, 0)) AS requests,
+       collect(coalesce(toFloat(r.first_seen.epochSeconds), 0.0 / 0.0)) AS first_s,
+       collect(coalesce(toFloat(r.last_seen.epochSeconds), 0.0 / 0.0)) AS last_s,
+       collect(CASE WHEN r.first_seen IS :: ZONED DATETIME
+                    THEN toFloat(r.first_seen.epochSeconds * 1000000 + r.first_seen.nanosecond / 1000) / 1000000.0
+                    WHEN r.first_seen IS :: INTEGER OR r.first_seen IS :: FLOAT THEN toFloat(r.first_seen)
+                    ELSE 0.0 / 0.0 END) AS first_seen

@@ -1,8 +1,11 @@
 // name: detect_payment_edges
-// description: Account to payment-method edges with the method's kind (detection input); with a window end ($window_end, epoch seconds), only methods added before it.
+// description: Detection input, account to payment-method edges: the relationships of some PaymentMethod nodes (a chunk of detect_payment_nodes) as parallel lists in one row (account node id, PaymentMethod node id, requests, added_at in epoch seconds); a time window is applied by the reader.
 // mode: read
-// param window_end: float | None
-MATCH (a:Account)-[r:PAID_WITH]->(p:PaymentMethod)
-WHERE $window_end IS NULL OR r.added_at IS NULL OR r.added_at.epochSeconds < $window_end
-RETURN a.account_id AS account_id, p.fingerprint AS identifier, 1 AS requests,
-       coalesce(p.kind, 'unknown') AS kind
+// param node_ids: list[int]
+UNWIND $node_ids AS node_id
+MATCH (x:PaymentMethod)<-[r:PAID_WITH]-(a:Account)
+WHERE id(x) = node_id
+RETURN collect(id(a)) AS accounts,
+       collect(node_id) AS idents,
+       collect(1) AS requests,
+       collect(coalesce(toFloat(r.added_at.epochSeconds), 0.0 / 0.0)) AS added_s

@@ -1,7 +1,10 @@
 // name: detect_signup_edges
-// description: Account to signup-IP edges with the IP's intelligence: kind, proxy network, VPN/Tor (detection input: where accounts registered from).
+// description: Detection input, account to signup-IP edges (where accounts registered from): the relationships of some IP nodes (a chunk of detect_signup_nodes) as parallel lists in one row (account node id, IP node id, requests); a time window is applied by the reader.
 // mode: read
-MATCH (a:Account)-[:SIGNED_UP_FROM]->(ip:IP)
-RETURN a.account_id AS account_id, ip.address AS identifier, 0 AS requests,
-       coalesce(ip.kind, 'unknown') AS kind, ip.proxy_network AS proxy_network,
-       coalesce(ip.is_vpn, false) OR coalesce(ip.is_tor, false) AS anonymous
+// param node_ids: list[int]
+UNWIND $node_ids AS node_id
+MATCH (x:IP)<-[r:SIGNED_UP_FROM]-(a:Account)
+WHERE id(x) = node_id
+RETURN collect(id(a)) AS accounts,
+       collect(node_id) AS idents,
+       collect(0) AS requests

@@ -24,10 +24,14 @@ candidates for a new masked text. See docs/prompt-templates.md.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
+import numba
 import numpy as np
+
+from graph import minhash
 
 __all__ = [
     "BANDS",
@@ -35,11 +39,13 @@ __all__ = [
     "ROWS_PER_BAND",
     "SHINGLE_WORDS",
     "band_keys",
+    "band_keys_many",
     "group_templates",
     "mask_prompt",
     "mask_prompt_sql",
     "minhash_signature",
     "shingle_jaccard",
+    "shingle_jaccard_pairs",
     "template_id",
 ]
 
@@ -179,22 +185,26 @@ BANDS = 20
 ROWS_PER_BAND = 6  # P(candidate) = 1-(1-J^6)^20: 0.998 at J=0.8, 0.27 at 0.5, 0.015 at 0.3
 NUM_PERM = BANDS * ROWS_PER_BAND
 _SCHEME = "mh1"  # bump when anything above or the hashing below changes: stored band keys become stale
-_MAX_COMPARISONS = 32  # per text and LSH bucket: bounds the exact checks in a bucket of unrelated texts
-_CHUNK_SHINGLES = 1 << 16
-_EMPTY = np.uint32(0xFFFFFFFF)
+# The work in one LSH bucket is bounded per text, so a bucket of k texts costs O(k), never O(k²). A text is
+# compared exactly (1) with the *centres* of at most _MAX_COMPARISONS other groups (a group's centre is the
+# first of its texts met in the bucket: its most frequent one, usually the template the others vary; a
+# bucket keeps at most _MAX_CENTRES), and (2) with the _WINDOW texts before it when the bucket is ordered by
+# another band's key (one pass per shift in _NEIGHBOUR_BANDS): texts that also agree on that band, the
+# likeliest near-duplicates of each other, are then adjacent. bench/template_bench.py measures what this
+# finds against checking every candidate pair.
+_MAX_COMPARISONS = 32
+_MAX_CENTRES = 32
+_WINDOW = 32
+_NEIGHBOUR_BANDS = (1, 7)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _PAD = np.uint64(0x5A17_C0DE_0000_0001)  # stands for "no word" in prompts shorter than a shingle
 
 
-def _seed64(label: str) -> int:
-    return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little")
-
-
-# multiply-shift hash family h_i(x) = (a_i·x + b_i) mod 2^64 >> 32, a_i odd
-_PERM_A = np.array([_seed64(f"{_SCHEME}:a:{i}") | 1 for i in range(NUM_PERM)], dtype=np.uint64)
-_PERM_B = np.array([_seed64(f"{_SCHEME}:b:{i}") for i in range(NUM_PERM)], dtype=np.uint64)
+# multiply-shift hash family h_i(x) = (a_i·x + b_i) mod 2^64 >> 32, a_i odd, from graph.minhash (the one
+# MinHash detection uses too); its labels "mh1:a:i" / "mh1:b:i" are the ones band keys were first stored with
+_PERM_A, _PERM_B = minhash.permutations(_SCHEME, NUM_PERM)
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -210,62 +220,61 @@ class _WordHashes(dict[str, int]):
     """word → 64-bit BLAKE2b, computed on first use (a C-level dict hit afterwards)."""
 
     def __missing__(self, word: str) -> int:
-        value = self[word] = _seed64(word) if word else int(_PAD)
+        value = self[word] = minhash.seed64(word) if word else int(_PAD)
         return value
 
 
-def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """All shingle hashes of all texts concatenated, and per-text offsets (len(texts) + 1)."""
+def _shingle_hashes(texts: Sequence[str], chunk: int = 1 << 16) -> tuple[np.ndarray, np.ndarray]:
+    """All shingle hashes of all texts concatenated, and per-text offsets (len(texts) + 1). Texts are split
+    a chunk at a time, so only one chunk's words exist as Python strings at once."""
     word_hashes = _WordHashes()
-    token_hashes: list[int] = []
-    lengths = np.zeros(len(texts), dtype=np.int64)
-    for i, text in enumerate(texts):
-        words = text.split()
-        if not words:
-            continue
-        if len(words) < SHINGLE_WORDS:  # a short prompt is one shingle, padded
-            words += [""] * (SHINGLE_WORDS - len(words))
-        lengths[i] = len(words)
-        token_hashes.extend(map(word_hashes.__getitem__, words))
-    tokens = np.array(token_hashes, dtype=np.uint64)
-    counts = np.maximum(lengths - (SHINGLE_WORDS - 1), 0)
-    token_starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(texts) else np.zeros(0, np.int64)
+    parts: list[np.ndarray] = []
+    counts = np.zeros(len(texts), dtype=np.int64)
+    for start in range(0, len(texts), chunk):
+        shingles, counts[start : start + chunk] = _chunk_shingles(texts[start : start + chunk], word_hashes)
+        parts.append(shingles)
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return (np.concatenate(parts) if parts else np.zeros(0, np.uint64)), offsets
+
+
+def _chunk_shingles(texts: Sequence[str], word_hashes: _WordHashes) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle hashes of some texts, concatenated, and each text's number of shingles."""
+    words_of = [text.split() for text in texts]
+    lengths = np.fromiter(map(len, words_of), dtype=np.int64, count=len(texts))
+    short = np.flatnonzero((lengths > 0) & (lengths < SHINGLE_WORDS))
+    for i in short.tolist():  # a short prompt is one shingle, padded
+        words_of[i] += [""] * (SHINGLE_WORDS - len(words_of[i]))
+    lengths[short] = SHINGLE_WORDS
+    tokens = np.fromiter(map(word_hashes.__getitem__, itertools.chain.from_iterable(words_of)),
+                         dtype=np.uint64, count=int(lengths.sum()))
+    del words_of
+    counts = np.maximum(lengths - (SHINGLE_WORDS - 1), 0)
+    token_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    offsets = np.concatenate(([0], np.cumsum(counts)))
     # position of each shingle's first token in `tokens`
     first = np.repeat(token_starts - offsets[:-1], counts) + np.arange(offsets[-1], dtype=np.int64)
     shingles = np.zeros(first.size, dtype=np.uint64)
     for k in range(SHINGLE_WORDS):
         shingles = _mix64(shingles * _GOLDEN + tokens[first + k])
-    return shingles, offsets
+    return shingles, counts
 
 
 def _signatures(shingles: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """MinHash signatures, shape (texts, NUM_PERM) uint32; a text without shingles gets all 0xFFFFFFFF."""
-    n = offsets.size - 1
-    sigs = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint32)
-    counts = np.diff(offsets)
-    start = 0
-    while start < n:
-        # whole texts per chunk, about _CHUNK_SHINGLES shingles (bounded memory: chunk × NUM_PERM × 8 bytes)
-        stop = int(np.searchsorted(offsets, offsets[start] + _CHUNK_SHINGLES, side="right")) - 1
-        stop = min(max(stop, start + 1), n)
-        rows = np.flatnonzero(counts[start:stop]) + start
-        if rows.size:
-            lo, hi = offsets[start], offsets[stop]
-            hashed = (shingles[lo:hi, None] * _PERM_A[None, :] + _PERM_B[None, :]) >> np.uint64(32)
-            mins = np.minimum.reduceat(hashed, offsets[rows] - lo, axis=0)
-            sigs[rows] = mins.astype(np.uint32)
-        start = stop
-    return sigs
+    return minhash.signatures(offsets, shingles, _PERM_A, _PERM_B)
 
 
 def _band_hashes(sigs: np.ndarray) -> np.ndarray:
     """One uint64 per (text, band): a hash of that band's ROWS_PER_BAND signature values."""
     bands = sigs.reshape(sigs.shape[0], BANDS, ROWS_PER_BAND).astype(np.uint64)
-    h = np.full(bands.shape[:2], np.uint64(_seed64(_SCHEME)), dtype=np.uint64)
+    h = np.full(bands.shape[:2], np.uint64(minhash.seed64(_SCHEME)), dtype=np.uint64)
     for r in range(ROWS_PER_BAND):
         h = _mix64(h * _GOLDEN + bands[:, :, r])
     return h
+
+
+def _format_keys(hashes: np.ndarray) -> list[str]:
+    return [f"{_SCHEME}:{band:02d}:{h:016x}" for band, h in enumerate(hashes.tolist())]
 
 
 def minhash_signature(masked: str) -> np.ndarray:
@@ -284,48 +293,244 @@ def band_keys(masked: str) -> list[str]:
         >>> band_keys("")
         []
     """
-    shingles, offsets = _shingle_hashes([masked])
-    if offsets[-1] == 0:
-        return []
-    hashes = _band_hashes(_signatures(shingles, offsets))[0]
-    return [f"{_SCHEME}:{band:02d}:{int(h):016x}" for band, h in enumerate(hashes)]
+    return band_keys_many([masked])[0]
 
 
-def shingle_jaccard(a: str, b: str) -> float:
-    """Exact Jaccard similarity of the word-shingle sets of two masked texts (0.0 if either is empty)."""
-    shingles, offsets = _shingle_hashes([a, b])
-    return _jaccard(np.unique(shingles[: offsets[1]]), np.unique(shingles[offsets[1] :]))
+def band_keys_many(texts: Sequence[str]) -> list[list[str]]:
+    """`band_keys` of many texts at once (vectorised: one signature pass for all of them).
+
+        >>> band_keys_many(["a b", ""]) == [band_keys("a b"), []]
+        True
+    """
+    shingles, offsets = _shingle_hashes(texts)
+    hashes = _band_hashes(_signatures(shingles, offsets))
+    return [_format_keys(hashes[i]) if offsets[i + 1] > offsets[i] else [] for i in range(len(texts))]
 
 
-def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    if a.size == 0 or b.size == 0:
-        return 0.0
-    common = np.intersect1d(a, b, assume_unique=True).size
-    return common / (a.size + b.size - common)
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _sort_segments(shingles: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """Each text's shingles sorted into `out`; returns the number of distinct shingles per text."""
+    counts = np.zeros(offsets.size - 1, dtype=np.int64)
+    for t in numba.prange(offsets.size - 1):
+        lo, hi = offsets[t], offsets[t + 1]
+        if hi > lo:
+            out[lo:hi] = np.sort(shingles[lo:hi])
+            distinct = 1
+            for s in range(lo + 1, hi):
+                if out[s] != out[s - 1]:
+                    distinct += 1
+            counts[t] = distinct
+    return counts
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _compact_segments(ordered: np.ndarray, offsets: np.ndarray, new_offsets: np.ndarray,  # pragma: no cover
+                      values: np.ndarray) -> None:
+    for t in numba.prange(offsets.size - 1):
+        lo, hi = offsets[t], offsets[t + 1]
+        if hi > lo:
+            o = new_offsets[t]
+            values[o] = ordered[lo]
+            for s in range(lo + 1, hi):
+                if ordered[s] != ordered[s - 1]:
+                    o += 1
+                    values[o] = ordered[s]
 
 
 def _unique_segments(shingles: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted, de-duplicated shingle hashes per text (same layout: values + offsets)."""
-    owner = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
-    order = np.lexsort((shingles, owner))
-    values, owner = shingles[order], owner[order]
-    keep = np.ones(values.size, dtype=bool)
-    keep[1:] = (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])
-    values, owner = values[keep], owner[keep]
-    counts = np.bincount(owner, minlength=offsets.size - 1)
-    return values, np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    ordered = np.empty_like(shingles)
+    counts = _sort_segments(shingles, offsets, ordered) if offsets.size > 1 else np.zeros(0, np.int64)
+    new_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    values = np.empty(int(new_offsets[-1]), dtype=np.uint64)
+    if values.size:
+        _compact_segments(ordered, offsets, new_offsets, values)
+    return values, new_offsets
 
 
-def _candidate_buckets(sigs: np.ndarray, usable: np.ndarray) -> Iterable[np.ndarray]:
-    """Per band, each group (≥ 2 texts, ascending index) sharing that band's hash."""
-    rows = np.flatnonzero(usable)
-    hashes = _band_hashes(sigs[rows])
+@numba.njit(cache=True, nogil=True)
+def _similar(values: np.ndarray, offsets: np.ndarray, i: int, j: int,  # pragma: no cover
+             threshold: float) -> bool:
+    """Exact shingle Jaccard of texts i and j ≥ threshold (sorted unique segments). The merge stops as
+    soon as the shingles left cannot lift the overlap to the threshold."""
+    a, a_end, b, b_end = offsets[i], offsets[i + 1], offsets[j], offsets[j + 1]
+    size_a, size_b = a_end - a, b_end - b
+    if size_a == 0 or size_b == 0:
+        return False
+    if min(size_a, size_b) < threshold * max(size_a, size_b):  # even full overlap stays below
+        return False
+    # J ≥ t  ⟺  common ≥ t·(|A|+|B|)/(1+t); a little slack keeps the early exit on the safe side of rounding
+    needed = threshold * (size_a + size_b) / (1.0 + threshold) - 1e-9
+    common = 0
+    while a < a_end and b < b_end:
+        if values[a] == values[b]:
+            common += 1
+            a += 1
+            b += 1
+        else:
+            if values[a] < values[b]:
+                a += 1
+            else:
+                b += 1
+            if common + min(a_end - a, b_end - b) < needed:
+                return False
+    return common / (size_a + size_b - common) >= threshold
+
+
+@numba.njit(cache=True, nogil=True)
+def _jaccard_pairs(values: np.ndarray, offsets: np.ndarray, left: np.ndarray,  # pragma: no cover
+                   right: np.ndarray) -> np.ndarray:
+    out = np.zeros(left.size)
+    for p in range(left.size):
+        a, a_end, b, b_end = offsets[left[p]], offsets[left[p] + 1], offsets[right[p]], offsets[right[p] + 1]
+        size_a, size_b = a_end - a, b_end - b
+        if size_a == 0 or size_b == 0:
+            continue
+        common = 0
+        while a < a_end and b < b_end:
+            if values[a] == values[b]:
+                common += 1
+                a += 1
+                b += 1
+            elif values[a] < values[b]:
+                a += 1
+            else:
+                b += 1
+        out[p] = common / (size_a + size_b - common)
+    return out
+
+
+def shingle_jaccard(a: str, b: str) -> float:
+    """Exact Jaccard similarity of the word-shingle sets of two masked texts (0.0 if either is empty)."""
+    return float(shingle_jaccard_pairs([a], [b])[0])
+
+
+def shingle_jaccard_pairs(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+    """`shingle_jaccard` of aligned pairs (left[i], right[i]), vectorised.
+
+        >>> shingle_jaccard_pairs(["a b c", "a b"], ["a b c", "x y"]).tolist()
+        [1.0, 0.0]
+    """
+    if len(left) != len(right):
+        raise ValueError("left and right must have the same length")
+    values, offsets = _unique_segments(*_shingle_hashes([*left, *right]))
+    index = np.arange(len(left), dtype=np.int64)
+    return _jaccard_pairs(values, offsets, index, index + len(left))
+
+
+@numba.njit(cache=True, nogil=True)
+def _find(parent: np.ndarray, i: int) -> int:  # pragma: no cover
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+@numba.njit(cache=True, nogil=True)
+def _union_if_similar(parent: np.ndarray, values: np.ndarray, offsets: np.ndarray, i: int,  # pragma: no cover
+                      j: int, root_i: int, root_j: int, threshold: float) -> int:
+    """Join the groups of texts i and j when they are near-duplicates; return i's (new) root."""
+    if _similar(values, offsets, i, j, threshold):
+        low, high = min(root_i, root_j), max(root_i, root_j)
+        parent[high] = low
+        return low
+    return root_i
+
+
+@numba.njit(cache=True, nogil=True)
+def _one_group(members: np.ndarray, parent: np.ndarray) -> bool:  # pragma: no cover
+    root = _find(parent, members[0])
+    for q in range(1, members.size):  # noqa: SIM110 (numba compiles no generator expression into all())
+        if _find(parent, members[q]) != root:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _join_centres(members: np.ndarray, parent: np.ndarray, values: np.ndarray,  # pragma: no cover
+                  offsets: np.ndarray, threshold: float, centres: np.ndarray) -> None:
+    """One bucket, members by priority: each text against the centre (first text met) of up to
+    _MAX_COMPARISONS other groups."""
+    n_centres = 0
+    for pos in range(members.size):
+        text = members[pos]
+        root = _find(parent, text)
+        budget = _MAX_COMPARISONS
+        new_group = True
+        for c in range(n_centres):
+            other_root = _find(parent, centres[c])
+            if other_root == root:
+                new_group = False
+                continue
+            if budget > 0:
+                budget -= 1
+                root = _union_if_similar(parent, values, offsets, text, centres[c], root, other_root, threshold)
+                if root == _find(parent, centres[c]):
+                    new_group = False
+        if new_group and n_centres < centres.size:
+            centres[n_centres] = text
+            n_centres += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _join_neighbours(members: np.ndarray, parent: np.ndarray, values: np.ndarray,  # pragma: no cover
+                     offsets: np.ndarray, threshold: float) -> None:
+    """One bucket in neighbour order: each text against the _WINDOW texts before it."""
+    for pos in range(members.size):
+        text = members[pos]
+        root = _find(parent, text)
+        for q in range(pos - 1, max(pos - _WINDOW, 0) - 1, -1):
+            other_root = _find(parent, members[q])
+            if other_root != root:
+                root = _union_if_similar(parent, values, offsets, text, members[q], root, other_root, threshold)
+
+
+@numba.njit(cache=True, nogil=True)
+def _join_band(members: np.ndarray, keys: np.ndarray, parent: np.ndarray, values: np.ndarray,  # pragma: no cover
+               offsets: np.ndarray, threshold: float, by_priority: bool) -> None:
+    """One band: `members` (text indices) sorted by band key (`keys`), then by priority (`by_priority`:
+    the centre pass) or by another band's key (a neighbour pass); a run of one key is a bucket. Buckets
+    whose texts are one group already (the usual case after the first bands) are skipped."""
+    centres = np.empty(_MAX_CENTRES, dtype=np.int64)
+    start = 0
+    while start < keys.size:
+        stop = start + 1
+        while stop < keys.size and keys[stop] == keys[start]:
+            stop += 1
+        if stop - start > 1 and not _one_group(members[start:stop], parent):
+            if by_priority:
+                _join_centres(members[start:stop], parent, values, offsets, threshold, centres)
+            else:
+                _join_neighbours(members[start:stop], parent, values, offsets, threshold)
+        start = stop
+
+
+@numba.njit(cache=True, nogil=True)
+def _roots(parent: np.ndarray) -> np.ndarray:  # pragma: no cover
+    out = np.empty_like(parent)
+    for i in range(parent.size):
+        out[i] = _find(parent, i)
+    return out
+
+
+def _group_roots(texts: Sequence[str], threshold: float) -> np.ndarray:
+    """For texts in priority order: the index of each text's group root (its smallest index)."""
+    parent = np.arange(len(texts), dtype=np.int64)
+    if len(texts) < 2:
+        return parent
+    shingles, offsets = _shingle_hashes(texts)
+    values, unique_offsets = _unique_segments(shingles, offsets)
+    rows = np.flatnonzero(np.diff(offsets) > 0)  # a text without words is never grouped
+    hashes = _band_hashes(_signatures(shingles, offsets)[rows])
+    del shingles
     for band in range(BANDS):
-        order = np.argsort(hashes[:, band], kind="stable")
-        keys = hashes[order, band]
-        edges = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1, [keys.size]))
-        for start in np.flatnonzero(np.diff(edges) > 1).tolist():
-            yield rows[np.sort(order[edges[start] : edges[start + 1]])]
+        by_priority = np.argsort(hashes[:, band], kind="stable")  # stable: ascending index within a bucket
+        keys = np.ascontiguousarray(hashes[by_priority, band])
+        _join_band(rows[by_priority], keys, parent, values, unique_offsets, float(threshold), True)
+        for shift in _NEIGHBOUR_BANDS:  # lexsort is stable: buckets sit where they sit in `keys`
+            by_neighbour = np.lexsort((hashes[:, (band + shift) % BANDS], hashes[:, band]))
+            _join_band(rows[by_neighbour], keys, parent, values, unique_offsets, float(threshold), False)
+    return _roots(parent)
 
 
 def group_templates(masked_counts: Mapping[str, int], threshold: float = 0.8) -> dict[str, str]:
@@ -333,7 +538,8 @@ def group_templates(masked_counts: Mapping[str, int], threshold: float = 0.8) ->
 
     Texts whose word-shingle sets have Jaccard ≥ `threshold` (found through MinHash LSH, confirmed
     exactly) are joined, transitively. A group's id is `template_id` of its first member by
-    (-count, text); pass counts of 1 (or any constant) to order lexicographically. Deterministic.
+    (-count, text); pass counts of 1 (or any constant) to order lexicographically. Deterministic; the work
+    grows linearly with the number of texts (bounded exact checks per LSH bucket, compiled loops).
 
         >>> groups = group_templates({"a b c": 5, "x y z": 1})
         >>> groups["a b c"] == template_id("a b c")
@@ -342,37 +548,6 @@ def group_templates(masked_counts: Mapping[str, int], threshold: float = 0.8) ->
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     texts = sorted(masked_counts, key=lambda text: (-masked_counts[text], text))
-    parent = list(range(len(texts)))  # union-find; the root is always the smallest index = canonical
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    if len(texts) > 1:
-        shingles, offsets = _shingle_hashes(texts)
-        sigs = _signatures(shingles, offsets)
-        values, uniq_offsets = _unique_segments(shingles, offsets)
-
-        def similar(i: int, j: int) -> bool:
-            a = values[uniq_offsets[i] : uniq_offsets[i + 1]]
-            b = values[uniq_offsets[j] : uniq_offsets[j + 1]]
-            return _jaccard(a, b) >= threshold
-
-        for bucket in _candidate_buckets(sigs, np.diff(offsets) > 0):
-            members = bucket.tolist()
-            if len({find(member) for member in members}) == 1:
-                continue  # the usual case after the first bands: already one group
-            for pos, member in enumerate(members):
-                budget = _MAX_COMPARISONS
-                for earlier in members[:pos]:
-                    root_e, root_m = find(earlier), find(member)
-                    if root_e == root_m:
-                        continue
-                    if similar(earlier, member):
-                        parent[max(root_e, root_m)] = min(root_e, root_m)
-                    budget -= 1
-                    if budget == 0:
-                        break
-    return {text: template_id(texts[find(i)]) for i, text in enumerate(texts)}
+    roots = _group_roots(texts, threshold).tolist()
+    ids = {root: template_id(texts[root]) for root in set(roots)}
+    return {text: ids[root] for text, root in zip(texts, roots, strict=True)}
