@@ -1,11 +1,10 @@
-"""`--json` on the commands that print a result (load, db stats, keys create/list, neo4j status; detect and
+"""`--json` on the commands that print a result (db stats, keys create/list, neo4j status; detect and
 check have their own tests): stdout is exactly one JSON document, progress and messages go to stderr. And
 `linkage demo`'s analyst key, kept and reused while the graph accepts it."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import stat
 from pathlib import Path
 
@@ -17,44 +16,14 @@ from app.cli.demo import analyst_key
 from app.credentials import revoke_key
 from graph.db import Database
 from graph.settings import Settings
-from tests.conftest import forget_graph_contents
 from tests.cypher import read
 
 BAD_INPUTS = Path(__file__).resolve().parents[1] / "fixtures" / "load" / "bad"
 
 
-@pytest.fixture()
-def cli_env(neo4j_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name, value in (("NEO4J_URI", neo4j_settings.neo4j_uri),
-                        ("NEO4J_PASSWORD", neo4j_settings.neo4j_password.get_secret_value()),
-                        ("LINKAGE_ENV", "test"), ("LINKAGE_AUDIT_LOG", str(tmp_path / "audit.jsonl")),
-                        ("LINKAGE_NEO4J_HOME", str(neo4j_settings.neo4j_home)),
-                        ("LINKAGE_NEO4J_HTTP_PORT", str(neo4j_settings.neo4j_http_port))):
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def run_json(*args: str) -> tuple[int, object, str]:
     result = CliRunner().invoke(app, list(args))
     return result.exit_code, json.loads(result.stdout), result.stderr
-
-
-def test_load_json_has_every_file_and_progress_stays_on_stderr(clean_database: Database, cli_env: Path) -> None:
-    folder = cli_env / "bad"
-    shutil.copytree(BAD_INPUTS, folder)
-    forget_graph_contents()
-    code, summary, stderr = run_json("load", str(folder), "--json")
-    assert code == 0, stderr
-    assert isinstance(summary, dict)
-    tables = {row["table"]: row for row in summary["tables"]}
-    assert {"accounts", "payment_methods", "requests", "ip_intel"} <= set(tables)
-    for row in summary["tables"]:
-        assert row["read"] == row["loaded"] + row["quarantined"]
-    assert summary["quarantined"] > 0 and summary["loaded"] == sum(r["loaded"] for r in summary["tables"])
-    accounts = read(clean_database, "MATCH (a:Account) RETURN count(a) AS n")[0]["n"]
-    assert accounts == tables["accounts"]["loaded"]
-    assert "accounts" in stderr  # the progress bars' labels
 
 
 def test_db_stats_json(fixture_graph: Database, cli_env: Path) -> None:

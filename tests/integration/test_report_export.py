@@ -21,19 +21,8 @@ from typer.testing import CliRunner
 from app.cli import app
 from app.report import build_report, read_sample
 from graph.db import Database
-from graph.settings import Settings
 from tests.api import graph_fixture as fx
 from tests.cypher import read, write
-
-
-@pytest.fixture()
-def cli_env(neo4j_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name, value in (("NEO4J_URI", neo4j_settings.neo4j_uri),
-                        ("NEO4J_PASSWORD", neo4j_settings.neo4j_password.get_secret_value()),
-                        ("LINKAGE_ENV", "test"), ("LINKAGE_AUDIT_LOG", str(tmp_path / "audit.jsonl"))):
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -73,6 +62,9 @@ class _Document(HTMLParser):
 def test_report_is_one_self_contained_file_with_evidence_picture_and_timeline(fixture_graph: Database,
                                                                               cli_env: Path) -> None:
     out = cli_env / "report.html"
+    # Not exported yet (another test may have exported it on the shared graph: undo that mark first).
+    write(fixture_graph, "MATCH (c:Cluster {cluster_id: $id}) REMOVE c.stix_bundle_id, c.stix_campaign_id, "
+                         "c.stix_tlp, c.stix_exported_at", {"id": fx.CAMPAIGN})
     code, stdout, stderr = run("report", fx.CAMPAIGN, "--out", str(out), "--json")
     assert code == 0, stderr
     summary = json.loads(stdout)
