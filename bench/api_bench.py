@@ -3,7 +3,8 @@ under a small concurrent load. Loopback only; every loop is bounded.
 
     # a synthetic bench graph of N accounts (DELETES the target database's data first)
     NEO4J_URI=bolt://127.0.0.1:17710 NEO4J_PASSWORD=... python bench/api_bench.py --build --accounts 100000
-    # measure against whatever graph the server holds
+    # measure against whatever graph the server holds: the bench graph, or one `linkage load` built and
+    # `linkage detect` clustered (ids are sampled from the graph: accounts, cards, IPs, open clusters)
     NEO4J_URI=... python bench/api_bench.py --requests 300 --concurrency 8
 
 The bench graph follows the fixture's shapes (tests/api/graph_fixture.py) at scale: 2% of accounts in
@@ -21,7 +22,8 @@ import random
 import statistics
 import threading
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, LiteralString
 
 import httpx
 import uvicorn
@@ -119,7 +121,39 @@ async def measure(client: httpx.AsyncClient, bodies: list[dict[str, Any]], concu
     return latencies, len(bodies) / (time.perf_counter() - started)
 
 
-def operations(accounts: int, count: int) -> dict[str, list[dict[str, Any]]]:
+@dataclass
+class Ids:
+    """Real ids to ask about, read from the graph the server holds (the bench graph or a loader-built one)."""
+
+    accounts: list[str]
+    cards: list[str]
+    ips: list[str]
+    clusters: list[str]  # suspicious and review clusters, the largest first
+
+
+def sample_ids(settings: Settings, count: int) -> Ids:
+    """Random accounts, payment methods and IPs, and the clusters analysts open (suspicious and review,
+    largest first); a graph without clusters is refused (run `linkage detect` first)."""
+    with connect(settings) as db:
+        def column(cypher: LiteralString) -> list[str]:
+            return [row["id"] for row in db.run(inline_query(cypher, name="api_bench_sample"), {"n": count})]
+
+        ids = Ids(
+            accounts=column("MATCH (a:Account) WITH a, rand() AS r ORDER BY r LIMIT $n RETURN a.account_id AS id"),
+            cards=column("MATCH (p:PaymentMethod) WITH p, rand() AS r ORDER BY r LIMIT $n "
+                         "RETURN p.fingerprint AS id"),
+            ips=column("MATCH (i:IP) WITH i, rand() AS r ORDER BY r LIMIT $n RETURN i.address AS id"),
+            clusters=column("MATCH (c:Cluster) WHERE c.verdict IN ['suspicious', 'review'] "
+                            "AND NOT coalesce(c.retired, false) "
+                            "RETURN c.cluster_id AS id ORDER BY c.size DESC, c.cluster_id LIMIT $n"),
+        )
+    if not (ids.accounts and ids.cards and ids.ips and ids.clusters):
+        raise SystemExit("the graph needs accounts, payment methods, IPs and suspicious or review clusters "
+                         "(load, then `linkage detect`)")
+    return ids
+
+
+def operations(ids: Ids, count: int) -> dict[str, list[dict[str, Any]]]:
     rng = random.Random(11)
     check = "query($i: CheckInput!) { check(input: $i) { risk verdict reasons { kind sharedBy clusterId } } }"
     page = "{ clusters(first: 20) { edges { node { id score verdict size } } pageInfo { endCursor } } }"
@@ -129,26 +163,25 @@ def operations(accounts: int, count: int) -> dict[str, list[dict[str, Any]]]:
               "timeline(resolution: HOUR) { start requests } notes { id } } }")
     signals = []
     for _ in range(count):
-        i = rng.randrange(accounts)
-        kind = rng.randrange(3)
-        signals.append({"accountId": f"acct-{i:06d}"} if kind == 0 else
-                       {"paymentFingerprint": f"pm-camp-{rng.randrange(40)}-{rng.randrange(5)}",
-                        "ip": f"37.120.0.{rng.randrange(20)}"} if kind == 1 else
-                       {"ip": f"81.0.{rng.randrange(256)}.{rng.randrange(256)}",
-                        "email": "new@mail1.example"})
+        kind = rng.randrange(3)  # an account in the graph, a signup's card and IP, a signup's IP and email
+        signals.append({"accountId": rng.choice(ids.accounts)} if kind == 0 else
+                       {"paymentFingerprint": rng.choice(ids.cards), "ip": rng.choice(ids.ips)} if kind == 1 else
+                       {"ip": rng.choice(ids.ips), "email": f"new{rng.randrange(10**6)}@mail1.example"})
+    # Clusters as analysts open them: mostly the largest, sometimes any of the sample.
+    top = ids.clusters[: max(1, len(ids.clusters) // 10)]
     return {
         "check": [{"query": check, "variables": {"i": s}} for s in signals],
         "clusters": [{"query": page} for _ in range(count)],
-        "cluster": [{"query": detail, "variables": {"id": f"cl-camp-{rng.randrange(40):02d}"}}
+        "cluster": [{"query": detail, "variables": {"id": rng.choice(top if rng.random() < 0.5 else ids.clusters)}}
                     for _ in range(count)],
     }
 
 
-async def run_bench(port: int, accounts: int, count: int, concurrency: int) -> dict[str, Any]:
+async def run_bench(port: int, ids: Ids, count: int, concurrency: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
                                  headers={"Authorization": f"Bearer {BOOTSTRAP}"}) as client:
-        for name, bodies in operations(accounts, count).items():
+        for name, bodies in operations(ids, count).items():
             await measure(client, bodies[: max(20, count // 10)], 1)  # warm up caches and plans
             serial, _ = await measure(client, bodies, 1)
             _, throughput = await measure(client, bodies, concurrency)
@@ -174,6 +207,7 @@ def main() -> None:
         started = time.perf_counter()
         build_graph(settings, args.accounts)
         print(f"built {args.accounts:,} accounts in {time.perf_counter() - started:.0f}s")
+    ids = sample_ids(settings, 1_000)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=args.port,
                                            log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -181,12 +215,15 @@ def main() -> None:
     while not server.started:
         time.sleep(0.1)
     try:
-        results = asyncio.run(run_bench(args.port, args.accounts, min(args.requests, 5000),
+        results = asyncio.run(run_bench(args.port, ids, min(args.requests, 5000),
                                         min(args.concurrency, 32)))
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-    print(json.dumps({"accounts": args.accounts, "machine": f"{platform.machine()} {platform.processor()}",
+    with connect(settings) as db:
+        accounts = db.run(inline_query("MATCH (a:Account) RETURN count(a) AS n", name="api_bench_count"))[0]["n"]
+    print(json.dumps({"accounts": accounts, "clusters_sampled": len(ids.clusters),
+                      "machine": f"{platform.machine()} {platform.processor()}",
                       "results": results}, indent=2))
 
 

@@ -33,7 +33,7 @@ MAX_ACCOUNT_CLUSTERS = 20
 LINKED_IDENTIFIERS = 200
 
 MemberKey = tuple[str, str | None, int]      # cluster id, after, limit
-TopKey = tuple[str, int]                       # cluster id, top N
+TopKey = tuple[str, int, tuple[str, ...]]     # cluster id, top N, the kinds asked for
 TimelineKey = tuple[str, int, int | None, int | None]  # cluster id, step minutes, from/to bucket
 # account id, relationship types, largest degree of an identifier followed, limit
 LinkedKey = tuple[str, tuple[str, ...], int, int]
@@ -117,10 +117,11 @@ class BatchFunctions:
 
     async def infrastructure(self, keys: Sequence[TopKey]) -> list[dict[str, Any] | None]:
         found: dict[TopKey, dict[str, Any]] = {}
-        for top in {top for _, top in keys}:  # one query per distinct N (normally one)
-            ids = _unique([c for c, n in keys if n == top])
-            rows = await self.database.run(get_query("api_cluster_infrastructure"), {"ids": ids, "top": top})
-            found.update({(row["cluster_id"], top): row for row in rows})
+        for top, kinds in {(top, kinds) for _, top, kinds in keys}:  # one query per distinct shape (normally one)
+            ids = _unique([c for c, n, k in keys if (n, k) == (top, kinds)])
+            rows = await self.database.run(get_query("api_cluster_infrastructure"),
+                                           {"ids": ids, "top": top, "kinds": list(kinds)})
+            found.update({(row["cluster_id"], top, kinds): row for row in rows})
         return [found.get(key) for key in keys]
 
     async def timelines(self, keys: Sequence[TimelineKey]) -> list[list[dict[str, Any]]]:

@@ -3,6 +3,8 @@ legitimate account of the fixture graph (tests/api/graph_fixture.py)."""
 
 from __future__ import annotations
 
+from graph.db import Database
+from graph.queries import get_query
 from tests.api import graph_fixture as fx
 from tests.api.conftest import GraphQL, error_codes
 
@@ -91,6 +93,33 @@ def test_campaign_cluster_detail(gql: GraphQL) -> None:
     # 30 members x (25+25) in the first hour, x (30+30) in the second.
     assert [point["requests"] for point in cluster["timeline"]] == [1500, 1800]
     assert [point["requests"] for point in cluster["buckets"]] == [750, 750, 900, 900]
+
+
+def test_infrastructure_computes_only_the_kinds_asked_for(gql: GraphQL) -> None:
+    """Kinds selected through a named fragment, an inline fragment and an alias answer as in the full
+    query; the kinds not selected are not computed (the query's guards), which the answer cannot show
+    but the same values with and without them can."""
+    query = """
+    fragment Cards on SharedInfrastructure { paymentMethods { value memberCount } }
+    query($id: ID!) { cluster(id: $id) {
+      some: infrastructure(top: 3) { ...Cards ... on SharedInfrastructure { proxyNetworks { value memberCount } } }
+      all: infrastructure(top: 3) { paymentMethods { value memberCount } proxyNetworks { value memberCount }
+                                    templates { value } ips { value } }
+    } }"""
+    cluster = gql.data(query, {"id": fx.CAMPAIGN})["cluster"]
+    assert set(cluster["some"]) == {"paymentMethods", "proxyNetworks"}
+    assert cluster["some"]["paymentMethods"] == cluster["all"]["paymentMethods"]
+    assert {item["value"] for item in cluster["some"]["paymentMethods"]} == set(fx.CAMPAIGN_CARDS)
+    assert cluster["some"]["proxyNetworks"] == cluster["all"]["proxyNetworks"] == [
+        {"value": "relaymesh", "memberCount": 30}]
+    assert cluster["all"]["templates"] and cluster["all"]["ips"]
+
+
+def test_infrastructure_query_skips_kinds_not_named(fixture_graph: Database) -> None:
+    rows = fixture_graph.run(get_query("api_cluster_infrastructure"),
+                             {"ids": [fx.CAMPAIGN], "top": 3, "kinds": ["payment_methods"]})
+    assert len(rows) == 1 and {item["value"] for item in rows[0]["payment_methods"]} == set(fx.CAMPAIGN_CARDS)
+    assert rows[0]["ips"] == rows[0]["templates"] == rows[0]["proxy_networks"] == []
 
 
 def test_members_paginate(gql: GraphQL) -> None:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField
+from strawberry.utils.str_converters import to_camel_case
 
 from app.api.context import LinkageInfo
 from app.api.cursors import decode_cursor, encode_cursor, page_size
@@ -138,6 +141,28 @@ class SharedInfrastructure:
     capabilities: list[SharedValue]
 
 
+INFRASTRUCTURE_KINDS = ("payment_methods", "ips", "proxy_networks", "client_fingerprints", "templates",
+                        "capabilities")
+_KIND_OF_FIELD = {to_camel_case(name): name for name in INFRASTRUCTURE_KINDS}
+
+
+def requested_kinds(info: LinkageInfo) -> set[str]:
+    """The infrastructure kinds the query selects (through fragments too): only those are computed."""
+    kinds: set[str] = set()
+
+    def visit(selections: Sequence[Any]) -> None:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name in _KIND_OF_FIELD:
+                    kinds.add(_KIND_OF_FIELD[selection.name])
+            else:  # a fragment spread or an inline fragment
+                visit(selection.selections)
+
+    for field in info.selected_fields:
+        visit(field.selections)
+    return kinds
+
+
 @strawberry.type(description="Requests of all members in one time step.")
 class TimelinePoint:
     start: datetime
@@ -242,9 +267,10 @@ class Cluster:
     async def infrastructure(self, info: LinkageInfo, top: int = 10) -> SharedInfrastructure:
         if not 1 <= top <= MAX_TOP:
             raise BadInputError(f"top must be between 1 and {MAX_TOP}", field="top")
-        row = await info.context.loaders.cluster_infrastructure.load((str(self.id), top)) or {}
-        return SharedInfrastructure(**{name: SharedValue.from_rows(row.get(name) or []) for name in (
-            "payment_methods", "ips", "proxy_networks", "client_fingerprints", "templates", "capabilities")})
+        kinds = tuple(sorted(requested_kinds(info)))
+        row = await info.context.loaders.cluster_infrastructure.load((str(self.id), top, kinds)) or {}
+        return SharedInfrastructure(**{name: SharedValue.from_rows(row.get(name) or [])
+                                       for name in INFRASTRUCTURE_KINDS})
 
     @strawberry.field(description="Members' requests summed per time step (the bucket, an hour or a day), "
                                   "optionally only from/to a time (steps that start in [from, to)).")
