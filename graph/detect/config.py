@@ -35,7 +35,11 @@ class DetectionConfig:
     # Blocks of accounts sharing a key (an identifier, an LSH bucket, a cohort) yield all their pairs up to
     # this size and a chain with skip links above it: connectivity at linear cost (~6 pairs per member).
     block_all_pairs: int = 12
-    rarest_templates: int = 4  # an account's rarest templates that make it a candidate with their other senders
+    # An account's rarest templates that make it a candidate with their other senders (prefix filtering). Ties
+    # in rarity are common (templates two accounts share), and a longer prefix makes the candidates depend
+    # less on how ties break: 8 rather than 4 gave the same or better recall on every world and real set
+    # measured (ira 0.45 -> 0.51), legitimate accounts flagged -1 / +1, 20-35 % more candidate pairs.
+    rarest_templates: int = 8
     dominant_templates: int = 2  # and the templates carrying most of its traffic…
     template_block_max_share: float = 0.1  # …unless more than this share of senders uses them
     # Up to this many accounts an IP or client is personal (a home line, one person's devices); beyond it,
