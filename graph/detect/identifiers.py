@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from graph.detect.blocks import EMPTY_PAIRS, block_pairs, distinct
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Incidence
+from graph.minhash import seed64
 
 OWNERSHIP_KINDS = ("payment", "api_key")
 DEVICE_KINDS = ("ip", "client")
@@ -162,17 +163,20 @@ def star_edges(incidence: Incidence, ident_mask: np.ndarray, with_identifiers: b
     return edges[distinct]
 
 
-def member_sample_pairs(incidence: Incidence, idents: np.ndarray, salt: int) -> tuple[np.ndarray, np.ndarray]:
+def member_sample_pairs(incidence: Incidence, idents: np.ndarray, salt: int, account_keys: np.ndarray) \
+        -> tuple[np.ndarray, np.ndarray]:
     """Pairs among each given identifier's holders to judge it by: all pairs of up to 12 holders, else
-    each holder with its 1st, 2nd, 3rd, 5th, 8th and 13th successor in a hashed order (account indices can
-    follow creation order, which would make neighbours look alike). Returns (pairs, identifier per pair)."""
+    each holder with its 1st, 2nd, 3rd, 5th, 8th and 13th successor in an order hashed from the account ids
+    (`account_keys`; indices can follow creation order, which would make neighbours look alike, and shift
+    when other accounts come or go). Returns (pairs, identifier per pair)."""
     selected = np.zeros(incidence.n_idents, dtype=bool)
     selected[idents] = True
     keep = selected[incidence.ident]
     accounts, owners = incidence.account[keep].astype(np.int64), incidence.ident[keep].astype(np.int64)
     if accounts.size == 0:
         return EMPTY_PAIRS, np.zeros(0, dtype=np.int64)
-    scramble = (accounts * np.int64(0x9E3779B1) + np.int64(salt)) % np.int64(2**31 - 1)
+    salted = account_keys[accounts] ^ np.uint64(seed64(f"member-sample:{salt}"))
+    scramble = (salted * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(1)  # wraps modulo 2**64 by design
     order = np.lexsort((scramble, owners))
     accounts, owners = accounts[order], owners[order]
     starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])

@@ -29,6 +29,7 @@ import numpy as np
 from neo4j.time import DateTime as Neo4jDateTime
 
 from graph.db import Database
+from graph.minhash import seed64
 from graph.queries import get_query
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class DetectionInput:
     activity_count: np.ndarray  # float64 requests in the bucket
     incidences: dict[str, Incidence]
     bucket_minutes: int = 10  # width of an activity bucket
+    _account_keys: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_activity(cls, activity: Mapping[int, Iterable[int]], n_accounts: int | None = None,
@@ -100,6 +102,15 @@ class DetectionInput:
     @property
     def n_accounts(self) -> int:
         return len(self.account_ids)
+
+    def account_keys(self) -> np.ndarray:
+        """A stable 64-bit hash of each account id (uint64). Samples drawn in a hashed order use it, not the
+        account's index, so adding or removing other accounts does not change which partners an account is
+        compared with."""
+        if self._account_keys is None or self._account_keys.size != self.n_accounts:
+            self._account_keys = np.fromiter((seed64(account_id) for account_id in self.account_ids),
+                                             dtype=np.uint64, count=self.n_accounts)
+        return self._account_keys
 
     def incidence(self, kind: str) -> Incidence:
         """The relationships of `kind`, or an empty incidence when that table was not loaded."""

@@ -169,7 +169,8 @@ def holder_coherence(model: EvidenceModel, kind: str, idents: np.ndarray) -> tup
     """
     config = model.config
     incidence = model.data.incidence(kind)
-    pairs, owners = member_sample_pairs(incidence, idents, salt=config.seed)
+    pairs, owners = member_sample_pairs(incidence, idents, salt=config.seed,
+                                         account_keys=model.data.account_keys())
     share = np.zeros(incidence.n_idents)
     if len(pairs) == 0:
         return share, np.zeros(0, dtype=np.int64)

@@ -232,3 +232,29 @@ def test_identifier_numbering_does_not_depend_on_row_order() -> None:
         assert np.array_equal(getattr(forward, name), getattr(backward, name)), name
     for name, values in forward.ident_attrs.items():
         assert list(values) == list(backward.ident_attrs[name]), name
+
+
+def test_holder_samples_do_not_move_when_other_accounts_arrive() -> None:
+    """A pool's holders are compared with partners drawn in an order hashed from their ids: accounts that
+    arrive elsewhere (and shift every index after them) leave the sampled pairs as they were."""
+    from graph.detect.identifiers import member_sample_pairs
+
+    def sampled(ids: list[str]) -> set[tuple[str, str]]:
+        holders = [i for i in ids if i.startswith("acct_h")]
+        index = {account: n for n, account in enumerate(ids)}
+        incidence = build_incidence("payment", [{"account_id": h, "identifier": "pool-card", "requests": 1,
+                                                 "kind": "card"} for h in holders], index)
+        keys = DetectionInput(account_ids=ids, created_at=np.zeros(len(ids)), requests=np.zeros(len(ids)),
+                              org=np.full(len(ids), -1, dtype=np.int32),
+                              activity_indptr=np.zeros(len(ids) + 1, dtype=np.int64),
+                              activity_bucket=np.zeros(0, dtype=np.int64), activity_count=np.zeros(0),
+                              incidences={}).account_keys()
+        pairs, _ = member_sample_pairs(incidence, np.asarray([0]), salt=7, account_keys=keys)
+        return {tuple(sorted((ids[a], ids[b]))) for a, b in pairs.tolist()}
+
+    before = sorted([f"acct_h{i:03d}" for i in range(40)] + [f"acct_x{i:03d}" for i in range(20)])
+    after = sorted([*before, "acct_a000", "acct_h0005b", "acct_b999"])  # newcomers, one among the holders
+    first, second = sampled(before), sampled(after)
+    assert len(first) > 40 * 3  # beyond 12 holders: each with several successors, not all pairs
+    unchanged = {pair for pair in first if "acct_h0005b" not in pair}
+    assert len(unchanged & second) >= 0.9 * len(first)
