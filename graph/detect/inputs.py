@@ -178,37 +178,18 @@ def build_incidence(kind: str, rows: Iterable[Mapping[str, Any]], account_index:
         requests.append(float(row["requests"] or 0))
         for name, edge_values in edge_attr_values.items():
             edge_values.append(to_epoch(row.get(name)))
-    account_arr = np.asarray(accounts, dtype=np.int64)
     # Identifiers numbered in sorted order, not in the order the rows arrived: the server returns rows in
     # no guaranteed order, and the same graph must give the same numbering, hence the same clusters.
+    by_name = sorted(range(len(names)), key=names.__getitem__)
     rank = np.empty(len(names), dtype=np.int64)
-    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    rank[by_name] = np.arange(len(names))
     ident_arr = rank[np.asarray(idents, dtype=np.int64)] if idents else np.zeros(0, dtype=np.int64)
-    by_rank = np.argsort(rank)
-    names = [names[i] for i in by_rank]
-    ident_attr_values = {name: [values[i] for i in by_rank] for name, values in ident_attr_values.items()}
-    request_arr = np.asarray(requests, dtype=np.float64)
+    ident_values = {name: np.asarray([values[i] for i in by_name], dtype=object)
+                    for name, values in ident_attr_values.items()}
     edge_arrays = {name: np.asarray(values, dtype=np.float64) for name, values in edge_attr_values.items()}
-    if account_arr.size:
-        # Sum duplicates (an IP that is both the signup IP and a request IP), keep the earliest times.
-        pair = account_arr * max(len(names), 1) + ident_arr
-        order = np.argsort(pair, kind="stable")
-        pair_sorted = pair[order]
-        starts = np.flatnonzero(np.r_[True, pair_sorted[1:] != pair_sorted[:-1]])
-        request_arr = np.add.reduceat(request_arr[order], starts)
-        edge_arrays = {name: np.fmin.reduceat(values[order], starts) for name, values in edge_arrays.items()}
-        account_arr = account_arr[order][starts]
-        ident_arr = ident_arr[order][starts]
-    ident_arrays: dict[str, np.ndarray] = {}
-    for name, ident_values in ident_attr_values.items():
-        if name == "anonymous":
-            ident_arrays[name] = np.asarray([bool(v) for v in ident_values], dtype=bool)
-        elif name.endswith("first_seen"):
-            ident_arrays[name] = np.asarray(ident_values, dtype=np.float64)
-        else:
-            ident_arrays[name] = np.asarray([v if v is not None else "" for v in ident_values], dtype=object)
-    return Incidence(kind, account_arr.astype(np.int32), ident_arr.astype(np.int32), request_arr, names,
-                     ident_arrays, edge_arrays)
+    return incidence_from_arrays(kind, np.asarray(accounts, dtype=np.int64), ident_arr,
+                                 np.asarray(requests, dtype=np.float64), [names[i] for i in by_name],
+                                 ident_values, edge_arrays)
 
 
 def build_accounts(rows: Iterable[Mapping[str, Any]]) -> tuple[DetectionInput, dict[str, int]]:
