@@ -129,6 +129,7 @@ class Ids:
     cards: list[str]
     ips: list[str]
     clusters: list[str]  # suspicious and review clusters, the largest first
+    total_accounts: int
 
 
 def sample_ids(settings: Settings, count: int) -> Ids:
@@ -146,6 +147,8 @@ def sample_ids(settings: Settings, count: int) -> Ids:
             clusters=column("MATCH (c:Cluster) WHERE c.verdict IN ['suspicious', 'review'] "
                             "AND NOT coalesce(c.retired, false) "
                             "RETURN c.cluster_id AS id ORDER BY c.size DESC, c.cluster_id LIMIT $n"),
+            total_accounts=db.run(inline_query("MATCH (a:Account) RETURN count(a) AS n",
+                                               name="api_bench_count"))[0]["n"],
         )
     if not (ids.accounts and ids.cards and ids.ips and ids.clusters):
         raise SystemExit("the graph needs accounts, payment methods, IPs and suspicious or review clusters "
@@ -220,9 +223,7 @@ def main() -> None:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-    with connect(settings) as db:
-        accounts = db.run(inline_query("MATCH (a:Account) RETURN count(a) AS n", name="api_bench_count"))[0]["n"]
-    print(json.dumps({"accounts": accounts, "clusters_sampled": len(ids.clusters),
+    print(json.dumps({"accounts": ids.total_accounts, "clusters_sampled": len(ids.clusters),
                       "machine": f"{platform.machine()} {platform.processor()}",
                       "results": results}, indent=2))
 
