@@ -25,6 +25,26 @@ from graph.detect.pipeline import detect_clusters
 from tests.conftest import LoadDataset
 from tests.cypher import read
 
+
+def windowed(match: str, identifier: str, extra: str = "") -> str:
+    """The row read of one relationship type with times (`match` binds a, r, x): one row per relationship
+    that overlaps the window, its requests scaled by the share of its span inside the window; `extra`
+    returns further columns."""
+    columns = f",\n       {extra.strip()}" if extra else ""
+    return f"""
+MATCH {match}
+WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
+WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
+  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
+RETURN a.account_id AS account_id, {identifier} AS identifier,
+       coalesce(r.requests, 0) * CASE
+         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
+         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
+                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
+                              ELSE first END)) / (last - first)
+       END AS requests{columns}
+"""
+
 # The read as it was: one record per relationship (queries/detect_*.cypher before the parallel-list read).
 ROW_QUERIES: dict[str, Any] = {
     'accounts': """
@@ -50,98 +70,26 @@ WHERE $window_end IS NULL OR r.added_at IS NULL OR r.added_at.epochSeconds < $wi
 RETURN a.account_id AS account_id, p.fingerprint AS identifier, 1 AS requests,
        coalesce(p.kind, 'unknown') AS kind
 """,
-    'ip': """
-MATCH (a:Account)-[r:USED_IP|SIGNED_UP_FROM]->(x:IP)
-WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
-WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
-  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
-RETURN a.account_id AS account_id, x.address AS identifier,
-       coalesce(r.requests, 0) * CASE
-         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
-         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
-                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
-                              ELSE first END)) / (last - first)
-       END AS requests,
-       coalesce(x.kind, 'unknown') AS kind, x.proxy_network AS proxy_network,
-       coalesce(x.is_vpn, false) OR coalesce(x.is_tor, false) AS anonymous
-""",
+    'ip': windowed("(a:Account)-[r:USED_IP|SIGNED_UP_FROM]->(x:IP)", "x.address", """
+coalesce(x.kind, 'unknown') AS kind, x.proxy_network AS proxy_network,
+coalesce(x.is_vpn, false) OR coalesce(x.is_tor, false) AS anonymous"""),
     'signup_ip': """
 MATCH (a:Account)-[:SIGNED_UP_FROM]->(ip:IP)
 RETURN a.account_id AS account_id, ip.address AS identifier, 0 AS requests,
        coalesce(ip.kind, 'unknown') AS kind, ip.proxy_network AS proxy_network,
        coalesce(ip.is_vpn, false) OR coalesce(ip.is_tor, false) AS anonymous
 """,
-    'client': """
-MATCH (a:Account)-[r:USED_CLIENT]->(x:ClientFingerprint)
-WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
-WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
-  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
-RETURN a.account_id AS account_id, x.fingerprint AS identifier,
-       coalesce(r.requests, 0) * CASE
-         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
-         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
-                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
-                              ELSE first END)) / (last - first)
-       END AS requests
-""",
-    'api_key': """
-MATCH (a:Account)-[r:USED_KEY]->(x:ApiKey)
-WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
-WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
-  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
-RETURN a.account_id AS account_id, x.key_id AS identifier,
-       coalesce(r.requests, 0) * CASE
-         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
-         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
-                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
-                              ELSE first END)) / (last - first)
-       END AS requests
-""",
+    'client': windowed("(a:Account)-[r:USED_CLIENT]->(x:ClientFingerprint)", "x.fingerprint"),
+    'api_key': windowed("(a:Account)-[r:USED_KEY]->(x:ApiKey)", "x.key_id"),
     'email_domain': """
 MATCH (a:Account)-[:HAS_EMAIL_DOMAIN]->(d:EmailDomain)
 RETURN a.account_id AS account_id, d.domain AS identifier, 1 AS requests
 """,
-    'template': """
-MATCH (a:Account)-[r:SENT_TEMPLATE]->(x:PromptTemplate)
-WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
-WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
-  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
-RETURN a.account_id AS account_id, x.template_id AS identifier,
-       coalesce(r.requests, 0) * CASE
-         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
-         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
-                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
-                              ELSE first END)) / (last - first)
-       END AS requests
-""",
-    'capability': """
-MATCH (a:Account)-[r:USED_CAPABILITY]->(x:Capability)
-WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
-WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
-  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
-RETURN a.account_id AS account_id, x.name AS identifier,
-       coalesce(r.requests, 0) * CASE
-         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
-         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
-                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
-                              ELSE first END)) / (last - first)
-       END AS requests
-""",
-    'model': """
-MATCH (a:Account)-[r:USED_MODEL]->(x:Model)
-WITH a, r, x, r.first_seen.epochSeconds AS first, r.last_seen.epochSeconds AS last
-WHERE ($window_start IS NULL OR last IS NULL OR last >= $window_start)
-  AND ($window_end IS NULL OR first IS NULL OR first < $window_end)
-RETURN a.account_id AS account_id, x.name AS identifier,
-       coalesce(r.requests, 0) * CASE
-         WHEN first IS NULL OR last IS NULL OR last <= first THEN 1.0
-         ELSE toFloat((CASE WHEN $window_end IS NOT NULL AND $window_end < last THEN $window_end ELSE last END)
-                      - (CASE WHEN $window_start IS NOT NULL AND $window_start > first THEN $window_start
-                              ELSE first END)) / (last - first)
-       END AS requests,
-       CASE WHEN $window_start IS NULL OR first >= $window_start THEN r.first_seen END AS first_seen,
-       x.first_seen AS model_first_seen
-""",
+    'template': windowed("(a:Account)-[r:SENT_TEMPLATE]->(x:PromptTemplate)", "x.template_id"),
+    'capability': windowed("(a:Account)-[r:USED_CAPABILITY]->(x:Capability)", "x.name"),
+    'model': windowed("(a:Account)-[r:USED_MODEL]->(x:Model)", "x.name", """
+CASE WHEN $window_start IS NULL OR first >= $window_start THEN r.first_seen END AS first_seen,
+x.first_seen AS model_first_seen"""),
 }
 
 
