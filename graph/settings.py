@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     # A compressed input file (gzip, Parquet) that would decompress to more is refused (decompression bombs).
     load_max_decompressed: ByteSize = Field(ByteSize(32 * 1024**3), gt=0,
                                             validation_alias=_env("LINKAGE_LOAD_MAX_DECOMPRESSED"))
+    # First load into an empty local managed server: inputs at least this large go through
+    # `neo4j-admin database import full` (bulk) instead of transactions; `linkage load --bulk` forces it.
+    load_bulk_min_bytes: ByteSize = Field(ByteSize(32 * 1024**2), ge=0,
+                                          validation_alias=_env("LINKAGE_LOAD_BULK_MIN_BYTES"))
+    load_bulk_heap: str = Field("2g", pattern=r"^[0-9]+[kmg]?$", validation_alias=_env("LINKAGE_LOAD_BULK_HEAP"))
+    load_bulk_off_heap: str = Field("3g", pattern=r"^[0-9]+[kmg]?$",
+                                    validation_alias=_env("LINKAGE_LOAD_BULK_OFF_HEAP"))
 
     # The API.
     api_host: str = Field("127.0.0.1", validation_alias=_env("LINKAGE_API_HOST"))

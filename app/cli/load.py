@@ -16,12 +16,13 @@ from rich.progress import (
     Task,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 from rich.text import Text
 
 from app.cli.common import console, err_console, load_settings_or_exit, open_database, print_json, reports_errors
-from graph.load import LoadSummary, discover_inputs, load_directory
+from graph.load import LoadSummary, bulk_load, discover_inputs, load_directory, plan_load
 from graph.maintenance import apply_schema
 
 
@@ -54,6 +55,7 @@ def summary_json(summary: LoadSummary) -> dict[str, Any]:
     return {"tables": [dataclasses.asdict(row) for row in summary.tables],
             "quarantine_dir": str(summary.quarantine_dir), "resolved_ips": summary.resolved_ips,
             "resumed_batches": summary.resumed_batches, "seconds": round(summary.seconds, 3),
+            "mode": summary.mode, "mode_reason": summary.reason,
             "read": sum(row.read for row in summary.tables), "loaded": sum(row.loaded for row in summary.tables),
             "quarantined": sum(row.quarantined for row in summary.tables)}
 
@@ -94,7 +96,8 @@ def print_summary(summary: LoadSummary) -> None:
                       "(file, line, field, reason)")
     if summary.resumed_batches:
         console.print(f"Resumed: {summary.resumed_batches:,} batches were already applied")
-    console.print(f"IPs resolved to networks: {summary.resolved_ips:,}; total {summary.seconds:.1f} s")
+    console.print(f"IPs resolved to networks: {summary.resolved_ips:,}; total {summary.seconds:.1f} s "
+                  f"({summary.mode}: {escape(summary.reason)})")
 
 
 @reports_errors
@@ -111,6 +114,13 @@ def load(
     )] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the summary as JSON on stdout (progress stays on stderr).")] = False,
+    bulk: Annotated[bool | None, typer.Option(
+        "--bulk/--transactional",
+        help="First load into an empty local server: build it with `neo4j-admin database import` (stops and "
+        "restarts the server; several times faster). Default: bulk when the graph is empty, the server is "
+        "the one `linkage neo4j` manages and the inputs reach LINKAGE_LOAD_BULK_MIN_BYTES; otherwise, and "
+        "always into a non-empty graph or a remote server, transactions (the reason is printed).",
+        show_default=False)] = None,
 ) -> None:
     """Load a folder of the provider's records into Neo4j: validated, aggregated, exactly once.
 
@@ -127,16 +137,24 @@ def load(
             MofNCompleteColumn(),
             RowsPerSecondColumn(),
             TimeElapsedColumn(),
+            TimeRemainingColumn(),
         )
+        plan = plan_load(database, directory, bulk=bulk)
+        err_console.print(f"{'bulk' if plan.bulk else 'transactional'} load: {escape(plan.reason)}")
         # Progress on stderr: stdout carries only the result (the summary table, or --json).
         with Progress(*columns, console=err_console, transient=False) as progress:
-            summary = load_directory(
-                database,
-                directory,
-                quarantine_dir=quarantine,
-                batch_size=batch_size,
-                progress=RichProgressSink(progress),
-            )
+            if plan.bulk:
+                summary = bulk_load(database, directory, quarantine_dir=quarantine,
+                                    progress=RichProgressSink(progress))
+            else:
+                summary = load_directory(
+                    database,
+                    directory,
+                    quarantine_dir=quarantine,
+                    batch_size=batch_size,
+                    progress=RichProgressSink(progress),
+                )
+            summary.reason = plan.reason
     if as_json:
         print_json(summary_json(summary))
     else:

@@ -87,12 +87,27 @@ def _java_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _run_java(settings: Settings, dist: Path, main_class: str, *args: str,
-              timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def _run_java(settings: Settings, dist: Path, main_class: str, *args: str, timeout: float | None = 300,
+              extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     java = require_tool("java", "run Neo4j")
     command = [java, "-cp", str(dist / "lib" / "*"), main_class, *args]
-    return subprocess.run(command, capture_output=True, text=True, env=_java_env(settings),
+    return subprocess.run(command, capture_output=True, text=True, env={**_java_env(settings), **(extra_env or {})},
                           timeout=timeout, check=False, cwd=settings.neo4j_home.resolve())
+
+
+def run_admin(settings: Settings, *args: str, heap: str | None = None,
+              timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+    """`neo4j-admin ARGS` on this instance (its conf and data), with the tool's JVM heap set to `heap`."""
+    dist = assemble_server(settings)
+    render_conf(settings, dist)
+    home = settings.neo4j_home.resolve()
+    if not (home / "data" / "dbms").exists():  # as on a first start: the auth store before any database
+        result = _run_java(settings, dist, ADMIN, "dbms", "set-initial-password",
+                           settings.neo4j_password.get_secret_value())
+        if result.returncode != 0:
+            raise LocalServerError(f"could not set the initial password: {result.stderr.strip()[-500:]}")
+    return _run_java(settings, dist, ADMIN, *args, timeout=timeout,
+                     extra_env={"HEAP_SIZE": heap} if heap else None)
 
 
 def read_pid(settings: Settings) -> int | None:

@@ -64,6 +64,8 @@ class LoadSummary:
     resolve_seconds: float = 0.0
     seconds: float = 0.0
     resumed_batches: int = 0
+    mode: str = "transactional"  # or "bulk": the offline importer (graph/load/bulk.py)
+    reason: str = ""  # why this mode (bulk.plan_load)
 
 
 @contextmanager
