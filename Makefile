@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install system-deps clean-neo4j
+.PHONY: demo test lint install system-deps clean-neo4j bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ system-deps:
 # a random order each run; `-p no:randomly` or `-p randomly --randomly-seed=N` to repeat one).
 test: system-deps lint
 	$(BIN)/python -m pytest
+
+# The campaign benchmark at ACCOUNTS accounts (16 requests each): generate, bulk and transactional load, detect,
+# eval, API; one Markdown table (bench/campaign.py; 1M accounts takes about an hour on 2 cores).
+ACCOUNTS ?= 20000
+bench: system-deps $(STAMP)
+	$(BIN)/python bench/campaign.py --accounts $(ACCOUNTS) --markdown bench/campaign-$(ACCOUNTS).md
 
 lint: $(STAMP)
 	$(BIN)/ruff check app graph queries tests bench

@@ -56,6 +56,7 @@ def summary_json(summary: LoadSummary) -> dict[str, Any]:
             "quarantine_dir": str(summary.quarantine_dir), "resolved_ips": summary.resolved_ips,
             "resumed_batches": summary.resumed_batches, "seconds": round(summary.seconds, 3),
             "mode": summary.mode, "mode_reason": summary.reason,
+            "stage_seconds": {stage: round(seconds, 3) for stage, seconds in summary.stage_seconds.items()},
             "read": sum(row.read for row in summary.tables), "loaded": sum(row.loaded for row in summary.tables),
             "quarantined": sum(row.quarantined for row in summary.tables)}
 

@@ -447,6 +447,7 @@ def bulk_load(database: Database, directory: Path, *, quarantine_dir: Path | Non
     import_root.mkdir(parents=True, exist_ok=True)
     out_dir = Path(tempfile.mkdtemp(prefix="bulk-", dir=import_root))  # private (0700)
     export = export_directory(settings, directory, out_dir, summary.quarantine_dir, progress)
+    summary.stage_seconds["export"] = time.perf_counter() - started
     summary.tables = export.tables
     summary.resolved_ips = export.resolved_ips
     summary.resolve_seconds = export.resolve_seconds
@@ -455,6 +456,7 @@ def bulk_load(database: Database, directory: Path, *, quarantine_dir: Path | Non
         raise LocalServerError(f"the graph received {nodes:,} nodes while the folder was prepared; nothing was "
                                "imported (load again: the transactional path will be used)")
     done = _stage(progress, "neo4j-admin import")
+    stage_started = time.perf_counter()
     stop_server(settings)
     try:
         import_csv(settings, export.writer, threads=threads)
@@ -463,10 +465,13 @@ def bulk_load(database: Database, directory: Path, *, quarantine_dir: Path | Non
             start_server(settings, echo=lambda _: None)
         raise
     done()
+    summary.stage_seconds["import"] = time.perf_counter() - stage_started  # server stop included
     done = _stage(progress, "start + schema")
+    stage_started = time.perf_counter()
     start_server(settings, echo=lambda _: None)
     with connect(settings) as fresh:  # new connections: the old ones died with the server
         apply_schema(fresh)
+    summary.stage_seconds["start_schema"] = time.perf_counter() - stage_started
     done()
     shutil.rmtree(out_dir, ignore_errors=True)
     summary.seconds = time.perf_counter() - started

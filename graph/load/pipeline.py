@@ -66,6 +66,7 @@ class LoadSummary:
     resumed_batches: int = 0
     mode: str = "transactional"  # or "bulk": the offline importer (graph/load/bulk.py)
     reason: str = ""  # why this mode (bulk.plan_load)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # bulk: export, import, start + schema
 
 
 @contextmanager
