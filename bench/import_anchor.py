@@ -3,13 +3,14 @@
     .venv/bin/python bench/import_anchor.py --data .linkage/bench-data-100000-text --json /tmp/import-100k.json
     .venv/bin/python bench/import_anchor.py --data .linkage/bench-data-100000-text --transactional  # + compare
 
-The export and import are the bulk loader's own (graph/load/bulk.py, `linkage load --bulk`); this bench
+The export and import are the bulk loader's own (graph/load/bulk.py, graph.devserver.import_full;
+`linkage load --bulk`); this bench
 times them apart, on its own instance, and can compare the result with a transactional load.
 
 1. **Export (DuckDB).** `export_directory`: the loader's DuckDB sequence on the folder against
    `OfflineGraph` (the empty graph), then the aggregates as neo4j-admin CSV files.
-2. **Import.** Stops this bench's own server if it runs, then `import_csv` (`neo4j-admin database import
-   full`); peak RSS is the largest child process's (the import JVM).
+2. **Import.** Stops this bench's own server if it runs, then `graph.devserver.import_full` (`neo4j-admin
+   database import full`); peak RSS is the largest child process's (the import JVM).
 3. **Verify.** Starts the server (home `.linkage/import-neo4j`, Bolt 17950, HTTP 17951 by default), applies
    the schema (constraints are not created by a Community import), counts nodes per label and relationships
    per type and takes a property fingerprint per label/type (per property: how many entities have it,
@@ -38,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from graph.db import connect
-from graph.devserver import read_pid, start_server, stop_server
-from graph.load.bulk import CsvWriter, export_directory, import_csv
+from graph.devserver import import_full, read_pid, start_server, stop_server
+from graph.load.bulk import CsvWriter, export_directory
 from graph.maintenance import apply_schema, count_graph, graph_fingerprint
 from graph.settings import Settings
 
@@ -69,7 +70,8 @@ def run_import(settings: Settings, writer: CsvWriter, *, threads: int) -> dict[s
     if read_pid(settings) is not None:
         stop_server(settings)
     started = time.perf_counter()
-    import_csv(settings, writer, threads=threads)
+    import_full(settings, nodes=writer.nodes, relationships=writer.relationships, multiline=writer.multiline,
+                folder=writer.folder, threads=threads)
     seconds = time.perf_counter() - started
     summary = re.search(r"IMPORT DONE in (.+?)\. *\n(.*?)(?:\n\n|\Z)", (writer.folder / "import.stdout").read_text(),
                         re.S)

@@ -1,5 +1,5 @@
 // name: detect_stage_snapshots
-// description: Write a run's clusters as ClusterSnapshot nodes (size, score, verdict, evidence, change since the run before; found = false for a cluster of the run before that ended, with size 0); nothing reads them as the current state until the run switches.
+// description: Write a run's clusters as ClusterSnapshot nodes (size, score, verdict, evidence, the members' requests per activity bucket (until the switch copies them to the cluster), change since the run before; found = false for a cluster of the run before that ended, with size 0); nothing reads them as the current state until the run switches.
 // mode: write
 // param run_id: str
 // param rows: list[map]
@@ -17,6 +17,8 @@ SET s.run_id = $run_id,
     s.proxy_networks = row.proxy_networks,
     s.first_seen = row.first_seen,
     s.last_seen = row.last_seen,
+    s.activity_buckets = row.activity_buckets,
+    s.activity_counts = row.activity_counts,
     s.change = row.change,
     s.related = row.related,
     s.previous_size = row.previous_size,

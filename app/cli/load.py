@@ -21,8 +21,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from app.cli.bulk import bulk_load, plan_load
 from app.cli.common import console, err_console, load_settings_or_exit, open_database, print_json, reports_errors
-from graph.load import LoadSummary, bulk_load, discover_inputs, load_directory, plan_load
+from graph.load import LoadSummary, discover_inputs, load_directory
 from graph.maintenance import apply_schema
 
 

@@ -34,6 +34,9 @@ class ClusterResult:
     proxy_networks: list[str]
     first_seen: datetime | None
     last_seen: datetime | None
+    # the members' requests summed per activity bucket (sorted buckets, their counts), stored on the cluster so
+    # its timeline costs one node read; None when the run read a window of the activity, not all of it
+    activity: tuple[list[int], list[int]] | None = None
 
 
 def new_cluster_id(smallest_member: str) -> str:

@@ -57,6 +57,17 @@ class DetectionSummary:
         return counts
 
 
+def summed_activity(buckets: np.ndarray, counts: np.ndarray) -> tuple[list[int], list[int]]:
+    """Requests per bucket summed over accounts: (sorted distinct buckets, their totals).
+
+        >>> summed_activity(np.array([7, 3, 7]), np.array([1.0, 2.0, 4.0]))
+        ([3, 7], [2, 5])
+    """
+    distinct, inverse = np.unique(buckets, return_inverse=True)
+    totals = np.bincount(inverse, weights=counts, minlength=distinct.size)
+    return distinct.tolist(), np.rint(totals).astype(np.int64).tolist()
+
+
 def _bucket_time(bucket: int, bucket_minutes: int) -> datetime:
     return datetime.fromtimestamp(bucket * bucket_minutes * 60, tz=UTC)
 
@@ -115,11 +126,13 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
                         if "capability_focus" in by_name else [])
         proxies = [p["name"] for p in
                    by_name["proxy_network"].metrics["proxy_networks"]] if "proxy_network" in by_name else []
-        buckets = data.activity_bucket[csr_positions(data.activity_indptr, group)]
+        positions = csr_positions(data.activity_indptr, group)
+        buckets = data.activity_bucket[positions]
         first = _bucket_time(int(buckets.min()), bucket_minutes) if buckets.size else None
         last = _bucket_time(int(buckets.max()), bucket_minutes) if buckets.size else None
         results.append(ClusterResult(cluster_id, members, verdict.score, verdict.verdict, verdict.evidence,
-                                     verdict.signals, capabilities, proxies, first, last))
+                                     verdict.signals, capabilities, proxies, first, last,
+                                     summed_activity(buckets, data.activity_count[positions])))
     timings["signals"] = time.perf_counter() - started
     return results, links.candidates, len(links.pairs), len(links.glue)
 
@@ -149,6 +162,9 @@ def run_detection(database: Database, config: DetectionConfig | None = None,
         report(f"linking {data.n_accounts:,} accounts")
         clusters, candidates, links, glue = detect_clusters(
             data, config, database.settings.activity_bucket_minutes, previous, timings)
+        if not window.is_open:  # the members' activity was read in part: their timeline stays computed live
+            for cluster in clusters:
+                cluster.activity = None
         changes = classify_changes([(c.cluster_id, c.members) for c in clusters], previous, previous_clusters)
         found = {c.cluster_id: c for c in clusters}
         for change in changes:

@@ -136,6 +136,8 @@ def snapshot_rows(clusters: Sequence[ClusterResult], changes: Sequence[ClusterCh
             "evidence": json.dumps(cluster.evidence, sort_keys=True, default=str), "signals": cluster.signals,
             "capabilities": cluster.capabilities, "proxy_networks": cluster.proxy_networks,
             "first_seen": cluster.first_seen, "last_seen": cluster.last_seen,
+            "activity_buckets": cluster.activity[0] if cluster.activity else None,
+            "activity_counts": cluster.activity[1] if cluster.activity else None,
             "change": change.change if change else "new", "related": change.related if change else [],
             "previous_size": change.previous_size if change else None,
             "previous_score": change.previous_score if change else None,
@@ -146,7 +148,8 @@ def snapshot_rows(clusters: Sequence[ClusterResult], changes: Sequence[ClusterCh
             rows.append({
                 "cluster_id": change.cluster_id, "found": False, "size": 0, "score": None, "verdict": None,
                 "evidence": None, "signals": [], "capabilities": [], "proxy_networks": [], "first_seen": None,
-                "last_seen": None, "change": change.change, "related": change.related,
+                "last_seen": None, "activity_buckets": None, "activity_counts": None,
+                "change": change.change, "related": change.related,
                 "previous_size": change.previous_size, "previous_score": change.previous_score,
                 "previous_verdict": change.previous_verdict,
             })

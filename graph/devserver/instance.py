@@ -110,6 +110,29 @@ def run_admin(settings: Settings, *args: str, heap: str | None = None,
                      extra_env={"HEAP_SIZE": heap} if heap else None)
 
 
+def import_full(settings: Settings, *, nodes: list[tuple[str, Path, Path]],
+                relationships: list[tuple[str, Path, Path]], multiline: list[Path], folder: Path,
+                threads: int | None = None) -> None:
+    """Build the instance's database from CSV files with `neo4j-admin database import full` (the instance
+    must be stopped; its database is replaced). `nodes`/`relationships` are (label or type, header file, data
+    file); empty data files are left out. The tool's report and output are written to `folder`; a failure
+    raises LocalServerError naming it."""
+    args = ["database", "import", "full", settings.neo4j_database, "--overwrite-destination=true",
+            f"--threads={threads or os.cpu_count() or 2}", f"--max-off-heap-memory={settings.load_bulk_off_heap}",
+            "--array-delimiter=;", f"--report-file={folder / 'import.report'}"]
+    if multiline:
+        args += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(map(str, multiline))}"]
+    for option, files in (("--nodes", nodes), ("--relationships", relationships)):
+        args += [f"{option}={name}={header},{data}" for name, header, data in files if data.stat().st_size]
+    result = run_admin(settings, *args, heap=settings.load_bulk_heap)
+    (folder / "import.stdout").write_text(result.stdout)
+    (folder / "import.stderr").write_text(result.stderr)
+    if result.returncode != 0:
+        raise LocalServerError(
+            f"neo4j-admin database import failed (exit {result.returncode}); its files and output are in "
+            f"{folder}:\n{(result.stdout + result.stderr).strip()[-2000:]}")
+
+
 def read_pid(settings: Settings) -> int | None:
     pid_file = settings.neo4j_home.resolve() / "run" / "neo4j.pid"
     try:

@@ -9,9 +9,7 @@ docs/data-model.md.
 """
 
 from graph.load.batches import ProgressSink
-from graph.load.bulk import LoadPlan, bulk_load, plan_load
 from graph.load.inputs import TABLES, discover_inputs
 from graph.load.pipeline import LoadSummary, TableSummary, load_directory
 
-__all__ = ["TABLES", "LoadPlan", "LoadSummary", "ProgressSink", "TableSummary", "bulk_load", "discover_inputs",
-           "load_directory", "plan_load"]
+__all__ = ["TABLES", "LoadSummary", "ProgressSink", "TableSummary", "discover_inputs", "load_directory"]

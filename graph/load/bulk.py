@@ -1,29 +1,18 @@
-"""The first load into an empty local server, through `neo4j-admin database import full`.
+"""The loader's aggregates as `neo4j-admin database import` CSV files: the export half of a bulk first load.
 
 The transactional loader (pipeline.py) writes at ~20k rows/s; Neo4j's offline importer writes the same
-graph 5–8× faster, but only into a database it creates. So a first load of a large folder into the empty,
-locally managed server goes this way:
+graph 5–8× faster, but only into a database it creates. `export_directory` runs the loader's own DuckDB
+code on a folder — staging, validation, quarantine, aggregation and IP resolution (`stage_file`,
+`prepare_steps`, `write_quarantine`, `resolve_ips`) — against `OfflineGraph`, which answers the loader's
+three graph reads as the empty graph would and drops its writes. The aggregate tables the loader would have
+sent to Neo4j become CSV files with the importer's headers (`account_id:ID(Account)`, `requests:long`,
+`first_seen:datetime`, `activity_buckets:long[]`, ...), plus the `LoadedFile` ledger rows.
 
-1. **Export.** The loader's own DuckDB code runs on the folder — staging, validation, quarantine,
-   aggregation and IP resolution (`stage_file`, `prepare_steps`, `write_quarantine`, `resolve_ips`) —
-   against `OfflineGraph`, which answers the loader's three graph reads as the empty graph would and drops
-   its writes. The aggregate tables the loader would have sent to Neo4j become neo4j-admin CSV files
-   (`account_id:ID(Account)`, `requests:long`, `first_seen:datetime`, `activity_buckets:long[]`, ...) in a
-   private folder under the server's home.
-2. **Import.** The graph is checked empty once more, the server stopped, and `neo4j-admin database import
-   full --overwrite-destination` builds the database from the files.
-3. **Start.** The server starts, the schema (constraints, indexes) is applied, the files are deleted.
-
-The result is the transactional loader's graph: same labels, keys, relationships and properties, and the
-same `LoadedFile` ledger (a later `linkage load` of the same folder skips it); only the per-batch
-`LoadBatch` markers, which serve a resumed transactional load, are absent. tests/integration/
-test_load_bulk.py loads one folder both ways and compares counts, every property and `linkage detect`'s
-clusters.
-
-`plan_load` decides: a remote server, a server this machine does not manage, a graph that holds anything
-(even API credentials) or inputs under LINKAGE_LOAD_BULK_MIN_BYTES go the transactional way, and the
-plan says why. A crash before the import leaves the graph as it was (empty); a failed import leaves the
-CSV folder and the tool's output for diagnosis and an empty database to load again.
+`linkage load --bulk` (app/cli/bulk.py) feeds them to the local server's importer
+(`graph.devserver.import_full`). The graph is the transactional loader's — same labels, keys,
+relationships, properties and ledger, without the per-batch `LoadBatch` markers that only serve a resumed
+transactional load; tests/integration/test_load_bulk.py loads one folder both ways and compares every
+property and `linkage detect`'s clusters.
 """
 
 # DuckDB SQL here is composed from identifiers our code chooses and from paths of the private export
@@ -31,69 +20,23 @@ CSV folder and the tool's output for diagnosis and an empty database to load aga
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from graph.db import Database, connect
-from graph.devserver import read_pid, run_admin, start_server, stop_server
-from graph.errors import LocalServerError
+from graph.errors import InputError
 from graph.load.batches import ProgressSink
 from graph.load.inputs import check_kept_columns, discover_inputs, inspect_file
-from graph.load.pipeline import LoadSummary, TableSummary, duckdb_session, loaded_rows, prepare_steps
-from graph.load.quarantine import open_private_directory, write_quarantine
+from graph.load.pipeline import TableSummary, duckdb_session, loaded_rows, prepare_steps
+from graph.load.quarantine import write_quarantine
 from graph.load.resolve import resolve_ips
 from graph.load.stage import KEEP_PREFIX, stage_file
-from graph.maintenance import apply_schema
-from graph.queries import Query, get_query
+from graph.queries import Query
 from graph.settings import Settings
-
-
-@dataclass(frozen=True)
-class LoadPlan:
-    """How a folder will be loaded, and why."""
-
-    bulk: bool
-    reason: str
-
-
-def plan_load(database: Database, directory: Path, *, bulk: bool | None = None) -> LoadPlan:
-    """Bulk (offline import) or transactional: `bulk=True` asks for bulk, `False` refuses it, `None`
-    chooses by input size. Bulk needs the local managed server and an empty graph; otherwise the plan is
-    transactional and its reason says what stood in the way."""
-    settings = database.settings
-    if bulk is False:
-        return LoadPlan(False, "transactional load asked for")
-    if not settings.is_local_server:
-        return LoadPlan(False, f"NEO4J_URI {settings.neo4j_uri} is not on this machine: the offline importer "
-                               "needs the server's own files")
-    if read_pid(settings) is None:
-        return LoadPlan(False, f"the server at {settings.neo4j_uri} is not the instance managed in "
-                               f"{settings.neo4j_home} (`linkage neo4j start`)")
-    nodes = graph_nodes(database)
-    if nodes:
-        return LoadPlan(False, f"the graph already holds {nodes:,} node{'s' if nodes != 1 else ''}: the offline "
-                               "importer only builds a new database, so later folders are added with "
-                               "transactions")
-    size = sum(item.path.stat().st_size for item in discover_inputs(directory))
-    if bulk is None and size < settings.load_bulk_min_bytes:
-        return LoadPlan(False, f"inputs are {size / 1e6:.1f} MB, under LINKAGE_LOAD_BULK_MIN_BYTES "
-                               f"({settings.load_bulk_min_bytes / 1e6:.0f} MB): transactions are quicker "
-                               "than stopping and restarting the server")
-    return LoadPlan(True, f"first load into the empty local server ({size / 1e6:.1f} MB of input): "
-                          "neo4j-admin database import")
-
-
-def graph_nodes(database: Database) -> int:
-    return int(database.run(get_query("db_count_nodes"))[0]["n"])
 
 
 class OfflineGraph:
@@ -179,8 +122,8 @@ class CsvWriter:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         if "'" in str(folder):
-            raise LocalServerError(f"{folder}: a quote in the export folder's path; choose another "
-                                   "LINKAGE_NEO4J_HOME")
+            raise InputError("a quote in the export folder's path; choose another LINKAGE_NEO4J_HOME",
+                             path=str(folder))
         self.con = con
         self.folder = folder
         self.nodes: list[tuple[str, Path, Path]] = []
@@ -347,7 +290,7 @@ class Export:
     writer: CsvWriter
 
 
-def _stage(progress: ProgressSink | None, label: str) -> Callable[[], None]:
+def progress_stage(progress: ProgressSink | None, label: str) -> Callable[[], None]:
     """One progress line for a stage without row counts; call the result when the stage is done."""
     if progress is None:
         return lambda: None
@@ -367,7 +310,7 @@ def export_directory(settings: Settings, directory: Path, out_dir: Path, quarant
     with duckdb_session([*(input_file.path for input_file in inputs), out_dir]) as con:
         graph = OfflineGraph(settings, con)
         for input_file in inputs:
-            done = _stage(progress, f"{input_file.table} (prepare)")
+            done = progress_stage(progress, f"{input_file.table} (prepare)")
             started = time.perf_counter()
             file_id = inspect_file(input_file, max_decompressed=settings.load_max_decompressed)
             staged = stage_file(con, input_file, kept=settings.kept_columns.get(input_file.table, []),
@@ -390,7 +333,7 @@ def export_directory(settings: Settings, directory: Path, out_dir: Path, quarant
                                        warnings=staged.warnings))
             file_ids.append(file_id)
             done()
-        done = _stage(progress, "IP resolution")
+        done = progress_stage(progress, "IP resolution")
         started = time.perf_counter()
         # every_ip: networks come only from this folder's ip_intel (the graph is empty), as load_directory
         resolved = resolve_ips(graph, con, every_ip=True, batch_size=1_000_000,  # type: ignore[arg-type]
@@ -404,75 +347,9 @@ def export_directory(settings: Settings, directory: Path, out_dir: Path, quarant
             con.execute("INSERT INTO loaded_files VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [file_id, summary.file, summary.table, summary.read, summary.loaded,
                          summary.quarantined, now])
-        done = _stage(progress, "export CSV")
+        done = progress_stage(progress, "export CSV")
         started = time.perf_counter()
         writer = export_csv(con, out_dir, requests_file_id)
         csv_seconds = time.perf_counter() - started
         done()
     return Export(tables, resolved, resolve_seconds, csv_seconds, writer)
-
-
-def import_csv(settings: Settings, writer: CsvWriter, *, threads: int | None = None) -> dict[str, Any]:
-    """`neo4j-admin database import full` of the CSV files into the (stopped) instance's database."""
-    args = ["database", "import", "full", settings.neo4j_database, "--overwrite-destination=true",
-            f"--threads={threads or os.cpu_count() or 2}", f"--max-off-heap-memory={settings.load_bulk_off_heap}",
-            "--array-delimiter=;", f"--report-file={writer.folder / 'import.report'}"]
-    if writer.multiline:
-        args += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(map(str, writer.multiline))}"]
-    for option, files in (("--nodes", writer.nodes), ("--relationships", writer.relationships)):
-        args += [f"{option}={name}={header},{data}" for name, header, data in files if data.stat().st_size]
-    started = time.perf_counter()
-    result = run_admin(settings, *args, heap=settings.load_bulk_heap)
-    (writer.folder / "import.stdout").write_text(result.stdout)
-    (writer.folder / "import.stderr").write_text(result.stderr)
-    if result.returncode != 0:
-        raise LocalServerError(
-            f"neo4j-admin database import failed (exit {result.returncode}); its files and output are in "
-            f"{writer.folder}:\n{(result.stdout + result.stderr).strip()[-2000:]}")
-    return {"seconds": time.perf_counter() - started}
-
-
-def bulk_load(database: Database, directory: Path, *, quarantine_dir: Path | None = None,
-              progress: ProgressSink | None = None, threads: int | None = None) -> LoadSummary:
-    """Load `directory` into the empty local managed server with the offline importer (module docstring).
-
-    The caller has a `plan_load(...).bulk` plan. The server is stopped for the import and running again
-    when this returns; `database`'s driver reconnects by itself.
-    """
-    settings = database.settings
-    started = time.perf_counter()
-    summary = LoadSummary([], quarantine_dir or directory / "quarantine", mode="bulk")
-    os.close(open_private_directory(summary.quarantine_dir))  # a planted symlink fails before any write
-    import_root = settings.neo4j_home.resolve() / "import"
-    import_root.mkdir(parents=True, exist_ok=True)
-    out_dir = Path(tempfile.mkdtemp(prefix="bulk-", dir=import_root))  # private (0700)
-    export = export_directory(settings, directory, out_dir, summary.quarantine_dir, progress)
-    summary.stage_seconds["export"] = time.perf_counter() - started
-    summary.tables = export.tables
-    summary.resolved_ips = export.resolved_ips
-    summary.resolve_seconds = export.resolve_seconds
-    nodes = graph_nodes(database)
-    if nodes:  # written to since the plan: the import would overwrite it
-        raise LocalServerError(f"the graph received {nodes:,} nodes while the folder was prepared; nothing was "
-                               "imported (load again: the transactional path will be used)")
-    done = _stage(progress, "neo4j-admin import")
-    stage_started = time.perf_counter()
-    stop_server(settings)
-    try:
-        import_csv(settings, export.writer, threads=threads)
-    except BaseException:
-        with suppress(LocalServerError):  # the server runs again (its database empty); the import's error counts
-            start_server(settings, echo=lambda _: None)
-        raise
-    done()
-    summary.stage_seconds["import"] = time.perf_counter() - stage_started  # server stop included
-    done = _stage(progress, "start + schema")
-    stage_started = time.perf_counter()
-    start_server(settings, echo=lambda _: None)
-    with connect(settings) as fresh:  # new connections: the old ones died with the server
-        apply_schema(fresh)
-    summary.stage_seconds["start_schema"] = time.perf_counter() - stage_started
-    done()
-    shutil.rmtree(out_dir, ignore_errors=True)
-    summary.seconds = time.perf_counter() - started
-    return summary

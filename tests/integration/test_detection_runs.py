@@ -21,6 +21,7 @@ from graph.detect.inputs import Window, read_inputs
 from graph.detect.persist import read_previous_membership
 from graph.detect.pipeline import DetectionSummary, run_detection
 from graph.detect.runs import read_current_run
+from graph.queries import get_query
 from graph.settings import Settings
 from tests.api.test_api_audit import records, unwritable
 from tests.conftest import LoadDataset, forget_graph_contents
@@ -249,3 +250,32 @@ def test_of_two_runs_at_once_the_later_one_wins(fresh: Database) -> None:
         switch_run(fresh, earlier, members=0, clusters=0)
     current = read_current_run(fresh)
     assert current is not None and current["run_id"] == later.run.run_id
+
+
+def timelines(database: Database, ids: list[str], step_minutes: int) -> dict[str, list[dict[str, int]]]:
+    rows = database.run(get_query("api_cluster_timeline"), {
+        "requests": [{"cluster_id": c, "step_minutes": step_minutes, "from_bucket": None, "to_bucket": None}
+                     for c in ids], "bucket_minutes": database.settings.activity_bucket_minutes})
+    return {row["cluster_id"]: row["points"] for row in rows}
+
+
+def test_a_run_stores_each_clusters_timeline_as_its_members_sum(fresh: Database) -> None:
+    summary = run_detection(fresh, alerts=False)
+    biggest = sorted(summary.clusters, key=lambda c: -len(c.members))[:5]
+    ids = [c.cluster_id for c in biggest]
+    stored = read(fresh, "MATCH (c:Cluster) WHERE c.cluster_id IN $ids RETURN c.cluster_id AS id, "
+                         "size(c.activity_buckets) AS n", {"ids": ids})
+    assert len(stored) == 5 and all(row["n"] > 0 for row in stored)
+    # nothing left on the snapshots: the switch moved the arrays to the clusters
+    left = read(fresh, "MATCH (s:ClusterSnapshot) WHERE s.activity_buckets IS NOT NULL RETURN count(s) AS n")
+    assert left[0]["n"] == 0
+    from_cluster = {step: timelines(fresh, ids, step) for step in (10, 60, 1440)}
+    write(fresh, "MATCH (c:Cluster) WHERE c.cluster_id IN $ids REMOVE c.activity_buckets, c.activity_counts",
+          {"ids": ids})
+    from_members = {step: timelines(fresh, ids, step) for step in (10, 60, 1440)}
+    assert from_cluster == from_members  # the stored sum is what summing the members' arrays gives
+    assert all(sum(p["requests"] for p in from_cluster[60][c]) > 0 for c in ids)
+
+    windowed = run_detection(fresh, window=Window(since=datetime(2020, 1, 1, tzinfo=UTC)), alerts=False)
+    assert all(c.activity is None for c in windowed.clusters)  # a window's sums would hide the rest: none stored
+    assert read(fresh, "MATCH (c:Cluster) WHERE c.activity_buckets IS NOT NULL RETURN count(c) AS n")[0]["n"] == 0

@@ -18,10 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.cli.bulk import plan_load
 from graph.db import Database, connect
 from graph.detect.pipeline import run_detection
 from graph.devserver import server_status, start_server, stop_server
-from graph.load import load_directory, plan_load
+from graph.load import load_directory
 from graph.maintenance import count_graph, delete_all_data
 from graph.settings import Settings
 from tests.conftest import GeneratedDataset, forget_graph_contents
