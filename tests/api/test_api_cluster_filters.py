@@ -11,6 +11,7 @@ import pytest
 
 from app.api.main import create_app
 from graph.db import Database
+from graph.queries import get_query
 from graph.settings import Settings
 from tests.api import graph_fixture as fx
 from tests.api.conftest import GraphQL, error_codes, serve_app
@@ -158,3 +159,32 @@ def test_page_cap_and_cost_limit_hold_with_filters(gql: GraphQL, shaped: Databas
         twice = members.replace("{ id members", "{ id other: members(first: 10) { nodes { weight } } members")
         body = limited(twice)
     assert error_codes(body) == ["COST_LIMIT_EXCEEDED"] and body["data"] is None, body
+
+
+@pytest.mark.parametrize("filters", [{}, {"verdict": "suspicious"}, {"include_retired": True},
+                                     {"min_size": 3, "case_statuses": ["OPEN", "IN_REVIEW"]}])
+def test_the_score_index_path_pages_as_the_general_query(shaped: Database, filters: dict[str, Any]) -> None:
+    """The default order reads the score index (api_clusters_page_by_score); page after page, with ties in
+    score, it returns what the general query's SCORE_DESC branch returns."""
+    params: dict[str, Any] = {
+        "verdict": None, "case_statuses": None, "assignee": None, "unassigned": False, "priorities": None,
+        "min_size": None, "max_size": None, "min_score": None, "max_score": None, "capability": None,
+        "proxy_network": None, "seen_after": None, "first_seen_after": None, "first_seen_before": None,
+        "changed_after": None, "changed_before": None, "include_retired": False, **filters, "limit": 3}
+    write(shaped, "MATCH (c:Cluster {cluster_id: 'cl-x-new'}) SET c.score = 0.7")  # a tie with cl-x-grown
+    pages = 0
+    after: tuple[Any, Any] = (None, None)
+    seen: list[str] = []
+    while True:
+        page = {"after_key": after[0], "after_id": after[1]}
+        fast = shaped.run(get_query("api_clusters_page_by_score"), {**params, **page})
+        general = shaped.run(get_query("api_clusters_page"), {**params, **page, "order": "SCORE_DESC"})
+        assert [(r["cluster"]["cluster_id"], r["sort_key"]) for r in fast] == \
+               [(r["cluster"]["cluster_id"], r["sort_key"]) for r in general]
+        if not fast:
+            break
+        seen += [r["cluster"]["cluster_id"] for r in fast]
+        after = (fast[-1]["sort_key"], fast[-1]["cluster"]["cluster_id"])
+        pages += 1
+    assert pages >= 2 and len(seen) == len(set(seen))
+    write(shaped, "MATCH (c:Cluster {cluster_id: 'cl-x-new'}) SET c.score = 0.65")

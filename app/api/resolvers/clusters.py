@@ -92,8 +92,12 @@ async def resolve_clusters(info: LinkageInfo, filter: ClusterFilter | None = Non
     limit = page_size(first, info.context.settings.api_page_cap)
     after_key, after_id = decode_cursor(after, order_by.value) if after else (None, None)
     filters = filter_params(filter or ClusterFilter())
-    rows = await info.context.database.run(get_query("api_clusters_page"), {
-        **query_params(filters), "order": order_by.value, "after_key": after_key,
+    # The default order reads the score index in order (a page costs about its size); the others sort all
+    # matching clusters.
+    by_score = order_by == ClusterOrder.SCORE_DESC
+    query = get_query("api_clusters_page_by_score" if by_score else "api_clusters_page")
+    rows = await info.context.database.run(query, {
+        **query_params(filters), **({} if by_score else {"order": order_by.value}), "after_key": after_key,
         "after_id": after_id, "limit": limit + 1})
     edges = [ClusterEdge(cursor=encode_cursor(order_by.value, row["sort_key"], row["cluster"]["cluster_id"]),
                          node=Cluster.from_row(row["cluster"])) for row in rows[:limit]]
