@@ -1,5 +1,5 @@
 // name: check_account
-// description: Linkage check of an account already in the graph: its own cluster memberships, and for each identifier it uses (relationship types in $rel_types, at most $max_identifiers) how many other accounts share it and the clusters those accounts belong to; identifiers with more than $expand_cap connections are counted but not expanded. Same-email twins (email_hash) count as one identifier.
+// description: Linkage check of an account already in the graph: its own cluster memberships, and for each identifier it uses (relationship types in $rel_types, at most $max_identifiers) how many other accounts share it and the clusters those accounts belong to; identifiers with more than $expand_cap connections are counted but not expanded; the others are expanded once, for both the count and the clusters. Same-email twins (email_hash) count as one identifier.
 // mode: read
 // param account_id: str
 // param rel_types: list[str]
@@ -19,17 +19,19 @@ CALL (a) {
   WITH DISTINCT x LIMIT $max_identifiers
   WITH x, COUNT { (x)<--() } AS degree
   CALL (a, x, degree) {
-    MATCH (x)<--(o:Account) WHERE degree <= $expand_cap AND o <> a
-    RETURN count(DISTINCT o) AS sharers
-  }
-  CALL (a, x, degree) {
-    MATCH (x)<--(o:Account)-[m:MEMBER_OF]->(c:Cluster)
-    WHERE degree <= $expand_cap AND o <> a AND coalesce(m.run_id, '') = coalesce(c.run_id, '')
-    WITH c, count(DISTINCT o) AS accounts
-    ORDER BY c.score DESC, c.cluster_id
-    LIMIT $max_clusters
-    RETURN collect({cluster_id: c.cluster_id, verdict: c.verdict, score: c.score, size: c.size,
-                    case_status: c.case_status, accounts: accounts}) AS clusters
+    OPTIONAL MATCH (x)<--(o:Account) WHERE degree <= $expand_cap AND o <> a
+    WITH collect(DISTINCT o) AS sharing
+    CALL (sharing) {
+      UNWIND sharing AS o
+      MATCH (o)-[m:MEMBER_OF]->(c:Cluster)
+      WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
+      WITH c, count(DISTINCT o) AS accounts
+      ORDER BY c.score DESC, c.cluster_id
+      LIMIT $max_clusters
+      RETURN collect({cluster_id: c.cluster_id, verdict: c.verdict, score: c.score, size: c.size,
+                      case_status: c.case_status, accounts: accounts}) AS clusters
+    }
+    RETURN size(sharing) AS sharers, clusters
   }
   RETURN collect(CASE WHEN x IS NULL THEN null ELSE
                  {label: labels(x)[0], value: coalesce(x.fingerprint, x.address, x.domain, x.key_id, x.template_id),

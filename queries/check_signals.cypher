@@ -1,5 +1,5 @@
 // name: check_signals
-// description: Linkage check of a signup not yet in the graph: for each raw signal (payment fingerprint, IP, client fingerprint, email domain, email hash) that exists in the graph, how many accounts share it and the clusters those accounts belong to. Identifiers with more than $expand_cap connections are counted but not expanded.
+// description: Linkage check of a signup not yet in the graph: for each raw signal (payment fingerprint, IP, client fingerprint, email domain, email hash) that exists in the graph, how many accounts share it and the clusters those accounts belong to. Identifiers with more than $expand_cap connections are counted but not expanded; the others are expanded once, for both the count and the clusters.
 // mode: read
 // param payment_fingerprint: str | None
 // param ip: str | None
@@ -19,17 +19,19 @@ CALL () {
 }
 WITH x, COUNT { (x)<--() } AS degree
 CALL (x, degree) {
-  MATCH (x)<--(o:Account) WHERE degree <= $expand_cap
-  RETURN count(DISTINCT o) AS sharers
-}
-CALL (x, degree) {
-  MATCH (x)<--(o:Account)-[m:MEMBER_OF]->(c:Cluster)
-  WHERE degree <= $expand_cap AND coalesce(m.run_id, '') = coalesce(c.run_id, '')
-  WITH c, count(DISTINCT o) AS accounts
-  ORDER BY c.score DESC, c.cluster_id
-  LIMIT $max_clusters
-  RETURN collect({cluster_id: c.cluster_id, verdict: c.verdict, score: c.score, size: c.size,
-                  case_status: c.case_status, accounts: accounts}) AS clusters
+  OPTIONAL MATCH (x)<--(o:Account) WHERE degree <= $expand_cap
+  WITH collect(DISTINCT o) AS sharing
+  CALL (sharing) {
+    UNWIND sharing AS o
+    MATCH (o)-[m:MEMBER_OF]->(c:Cluster)
+    WHERE coalesce(m.run_id, '') = coalesce(c.run_id, '')
+    WITH c, count(DISTINCT o) AS accounts
+    ORDER BY c.score DESC, c.cluster_id
+    LIMIT $max_clusters
+    RETURN collect({cluster_id: c.cluster_id, verdict: c.verdict, score: c.score, size: c.size,
+                    case_status: c.case_status, accounts: accounts}) AS clusters
+  }
+  RETURN size(sharing) AS sharers, clusters
 }
 RETURN labels(x)[0] AS label,
        coalesce(x.fingerprint, x.address, x.domain) AS value,
