@@ -537,8 +537,11 @@ def signup_burst(ctx: Context, members: np.ndarray) -> Signal | None:
 
 def declared_org(ctx: Context, members: np.ndarray) -> Signal | None:
     """Members of one customer organisation: a declared `org_id`, or one e-mail domain that most members
-    hold and few outsiders do (a company's own domain is how it identifies itself; mainstream webmail is
-    held by everybody and says nothing)."""
+    hold and that is an organisation's, not a mail provider's (a company's own domain is how it identifies
+    itself; mainstream webmail is held by everybody and says nothing). A domain is an organisation's when
+    the cluster holds most of it, or when it is rare in the whole population (at most `mail_provider_share`
+    of all accounts): a team on its company's domain, with colleagues outside the cluster, is still that
+    company."""
     config = ctx.config
     orgs = ctx.data.org[members]
     if (orgs >= 0).any():
@@ -555,7 +558,8 @@ def declared_org(ctx: Context, members: np.ndarray) -> Signal | None:
     domain, count = Counter(view.ident[positions].tolist()).most_common(1)[0]
     share = count / members.size
     holders = int(view.degrees[domain])
-    if share >= config.declared_org_share and count / max(holders, 1) >= 0.5:
+    organisational = count / max(holders, 1) >= 0.5 or holders <= config.mail_provider_share * ctx.data.n_accounts
+    if share >= config.declared_org_share and organisational:
         name = view.incidence.names[domain]
         return Signal("declared_org", share,
                       f"{count} of {members.size} members use the organisation domain {name} "

@@ -72,6 +72,20 @@ def test_an_organisation_domain_is_a_declared_identity_and_webmail_is_not() -> N
     assert declared_org(ctx, np.arange(20, 60)) is None  # 40 of 180 gmail users is nobody's organisation
 
 
+def test_a_team_on_its_company_domain_is_that_company_even_with_colleagues_outside() -> None:
+    """45 seats of a company whose domain 112 accounts hold, among 20,000 customers: the cluster holds a
+    minority of the domain, yet a domain that rare is an organisation's, not a mail provider's. The same
+    share of a domain that 1.5 % of all customers use is a provider's and explains nothing."""
+    n = 20_000
+    data = with_activity({}, n)
+    add(data, "email_domain", [(i, "harbor-logistics.io") for i in range(112)]
+        + [(i, "regional-mail.example") for i in range(112, 412)] + [(i, "gmail.com") for i in range(412, n)])
+    ctx = context(data)
+    team = declared_org(ctx, np.arange(45))
+    assert team is not None and team.metrics["domain"] == "harbor-logistics.io" and team.metrics["holders"] == 112
+    assert declared_org(ctx, np.arange(112, 157)) is None  # 45 of 300 on a domain 1.5 % of customers use
+
+
 def test_quota_pinning_finds_a_daily_cap_and_not_ordinary_days() -> None:
     rng = np.random.default_rng(4)
     activity, counts = {}, {}
