@@ -11,6 +11,7 @@ instead of importing it (`Member.account` in types/cluster.py gets its `Account`
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,6 +71,20 @@ def _unique(keys: Sequence[Any]) -> list[Any]:
     return list(dict.fromkeys(keys))
 
 
+def stored_infrastructure(row: dict[str, Any], top: int, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """A stored infrastructure row (JSON, the top values of every kind, most shared first) as the live query
+    answers: the asked kinds cut to `top`, the others empty.
+
+        >>> stored = {"cluster_id": "cl_1", "infrastructure": '{"ips": [{"value": "a", "members": 3}, '
+        ...           '{"value": "b", "members": 2}], "templates": [{"value": "t", "members": 9}]}'}
+        >>> stored_infrastructure(stored, 1, ("ips",))
+        {'cluster_id': 'cl_1', 'ips': [{'value': 'a', 'members': 3}], 'templates': []}
+    """
+    values = json.loads(row["infrastructure"])
+    return {"cluster_id": row["cluster_id"],
+            **{kind: (items[:top] if kind in kinds else []) for kind, items in values.items()}}
+
+
 class BatchFunctions:
     """The loaders' batch functions, bound to the app's database: each gets keys, returns values in order."""
 
@@ -117,11 +132,17 @@ class BatchFunctions:
 
     async def infrastructure(self, keys: Sequence[TopKey]) -> list[dict[str, Any] | None]:
         found: dict[TopKey, dict[str, Any]] = {}
-        for top, kinds in {(top, kinds) for _, top, kinds in keys}:  # one query per distinct shape (normally one)
+        for top, kinds in {(top, kinds) for _, top, kinds in keys}:  # one shape per query (normally one)
             ids = _unique([c for c, n, k in keys if (n, k) == (top, kinds)])
-            rows = await self.database.run(get_query("api_cluster_infrastructure"),
-                                           {"ids": ids, "top": top, "kinds": list(kinds)})
-            found.update({(row["cluster_id"], top, kinds): row for row in rows})
+            # Large clusters: what detection stored for the run in force; the rest are computed live.
+            stored = await self.database.run(get_query("api_cluster_infrastructure_stored"), {"ids": ids, "top": top})
+            for row in stored:
+                found[(row["cluster_id"], top, kinds)] = stored_infrastructure(row, top, kinds)
+            live = [ident for ident in ids if (ident, top, kinds) not in found]
+            if live:
+                rows = await self.database.run(get_query("api_cluster_infrastructure"),
+                                               {"ids": live, "top": top, "kinds": list(kinds)})
+                found.update({(row["cluster_id"], top, kinds): row for row in rows})
         return [found.get(key) for key in keys]
 
     async def timelines(self, keys: Sequence[TimelineKey]) -> list[list[dict[str, Any]]]:

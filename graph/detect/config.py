@@ -74,6 +74,8 @@ class DetectionConfig:
     full_size: int = 20
     declared_org_share: float = 0.8  # members mostly of one customer organisation: a declared relationship
     declared_org_factor: float = 0.5
+    # Clusters at least this large get their shared infrastructure stored after the switch (runs.py).
+    store_infrastructure_min_size: int = 100
     # An e-mail domain held by more than this share of all accounts is a mail provider, not an organisation.
     mail_provider_share: float = 0.01
     household_card_degree: int = 5  # a card shared by up to this many accounts is household scale

@@ -26,7 +26,16 @@ from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Window, read_inputs
 from graph.detect.links import build_links
 from graph.detect.persist import ClusterResult, assign_ids, read_previous_clusters, read_previous_membership
-from graph.detect.runs import RunRecord, cleanup_runs, fail_run, stage_run, start_run, switch_run, update_run
+from graph.detect.runs import (
+    RunRecord,
+    cleanup_runs,
+    fail_run,
+    stage_run,
+    start_run,
+    store_infrastructure,
+    switch_run,
+    update_run,
+)
 from graph.detect.scoring import score_cluster, size_factor
 from graph.detect.signals import Context, cluster_signals
 from graph.errors import LinkageError
@@ -186,6 +195,14 @@ def run_detection(database: Database, config: DetectionConfig | None = None,
             fail_run(database, run.run_id, f"{type(error).__name__}: {error}")
         raise
     started = time.perf_counter()
+    large = [c.cluster_id for c in clusters if len(c.members) >= config.store_infrastructure_min_size]
+    report(f"storing the shared infrastructure of {len(large):,} large clusters")
+    try:  # the run is in force; a cluster without it is computed live by the API
+        store_infrastructure(database, run.run_id, large)
+    except LinkageError as error:
+        report(f"storing infrastructure stopped ({error}); those clusters are computed live")
+    timings["infrastructure"] = time.perf_counter() - started
+    started = time.perf_counter()
     report("cleaning up older runs")
     try:  # the run is in force now: leftovers are only space, and the next run continues the cleanup
         summary.cleaned = cleanup_runs(database, batch_size=rows_per_write)
@@ -205,7 +222,7 @@ def run_detection(database: Database, config: DetectionConfig | None = None,
     return summary
 
 
-STAGES = ("read", "links", "clusters", "signals", "write", "switch", "cleanup", "alerts")
+STAGES = ("read", "links", "clusters", "signals", "write", "switch", "infrastructure", "cleanup", "alerts")
 
 
 def run_facts(summary: DetectionSummary, members: int) -> dict[str, object]:

@@ -183,6 +183,30 @@ def stage_run(database: Database, run_id: str, clusters: Sequence[ClusterResult]
     return written
 
 
+# What `store_infrastructure` keeps per kind, and the kinds (the columns of api_cluster_infrastructure).
+STORED_INFRASTRUCTURE_TOP = 20
+INFRASTRUCTURE_KINDS = ("payment_methods", "ips", "proxy_networks", "client_fingerprints", "templates",
+                        "capabilities")
+
+
+def store_infrastructure(database: Database, run_id: str, cluster_ids: Sequence[str]) -> int:
+    """After the switch: each given cluster's shared infrastructure — the top STORED_INFRASTRUCTURE_TOP values
+    of every kind, as `cluster.infrastructure` computes them live — stored on the cluster as JSON, so the API
+    reads one property instead of expanding thousands of members per request. Returns how many were stored
+    (a cluster another run has taken over since is skipped; one never stored is computed live)."""
+    live, store = get_query("api_cluster_infrastructure"), get_query("detect_store_infrastructure")
+    stored = 0
+    for cluster_id in cluster_ids:
+        rows = database.run(live, {"ids": [cluster_id], "top": STORED_INFRASTRUCTURE_TOP,
+                                   "kinds": list(INFRASTRUCTURE_KINDS)})
+        if not rows:
+            continue
+        payload = json.dumps({kind: rows[0][kind] for kind in INFRASTRUCTURE_KINDS}, sort_keys=True)
+        stored += int(database.run(store, {"cluster_id": cluster_id, "run_id": run_id, "infrastructure": payload,
+                                           "top": STORED_INFRASTRUCTURE_TOP})[0]["stored"])
+    return stored
+
+
 def switch_run(database: Database, run: RunRecord, *, members: int, clusters: int,
                now: datetime | None = None) -> dict[str, int]:
     """Make the staged run the one in force, in one transaction; ConflictError when it may not."""

@@ -14,13 +14,16 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
+from app.api.loaders import stored_infrastructure
+from app.api.types.cluster import INFRASTRUCTURE_KINDS as API_KINDS
 from app.cli import app
 from graph.db import Database
 from graph.detect.alerts import verify_signature
+from graph.detect.config import DetectionConfig
 from graph.detect.inputs import Window, read_inputs
 from graph.detect.persist import read_previous_membership
 from graph.detect.pipeline import DetectionSummary, run_detection
-from graph.detect.runs import read_current_run
+from graph.detect.runs import INFRASTRUCTURE_KINDS, read_current_run
 from graph.queries import get_query
 from graph.settings import Settings
 from tests.api.test_api_audit import records, unwritable
@@ -279,3 +282,26 @@ def test_a_run_stores_each_clusters_timeline_as_its_members_sum(fresh: Database)
     windowed = run_detection(fresh, window=Window(since=datetime(2020, 1, 1, tzinfo=UTC)), alerts=False)
     assert all(c.activity is None for c in windowed.clusters)  # a window's sums would hide the rest: none stored
     assert read(fresh, "MATCH (c:Cluster) WHERE c.activity_buckets IS NOT NULL RETURN count(c) AS n")[0]["n"] == 0
+
+
+def test_large_clusters_keep_their_shared_infrastructure_as_the_live_query_computes_it(fresh: Database) -> None:
+    config = DetectionConfig(store_infrastructure_min_size=5)
+    summary = run_detection(fresh, config, alerts=False)
+    large = [c.cluster_id for c in summary.clusters if len(c.members) >= 5]
+    small = [c.cluster_id for c in summary.clusters if len(c.members) < 5]
+    assert large and small
+    stored = {row["cluster_id"]: row for row in fresh.run(get_query("api_cluster_infrastructure_stored"),
+                                                           {"ids": large + small, "top": 5})}
+    assert set(stored) == set(large)  # the small ones are computed live
+    for top, kinds in ((5, ("ips", "payment_methods")), (20, INFRASTRUCTURE_KINDS), (1, ("templates",))):
+        live = {row["cluster_id"]: row for row in fresh.run(get_query("api_cluster_infrastructure"),
+                                                            {"ids": large, "top": top, "kinds": list(kinds)})}
+        for row in fresh.run(get_query("api_cluster_infrastructure_stored"), {"ids": large, "top": top}):
+            assert stored_infrastructure(row, top, kinds) == live[row["cluster_id"]]
+    assert any(live[c]["templates"] for c in large)
+    assert set(live[large[0]]) - {"cluster_id"} == set(INFRASTRUCTURE_KINDS) == set(API_KINDS)
+    # more than was stored per kind: computed live
+    assert not fresh.run(get_query("api_cluster_infrastructure_stored"), {"ids": large, "top": 21})
+    # the next run stores nothing (threshold out of reach): the values of the run before are not used
+    run_detection(fresh, DetectionConfig(store_infrastructure_min_size=10**9), alerts=False)
+    assert not fresh.run(get_query("api_cluster_infrastructure_stored"), {"ids": large, "top": 5})
