@@ -124,10 +124,11 @@ class BatchFunctions:
         return [found.get(key, []) for key in keys]
 
     async def members(self, keys: Sequence[MemberKey]) -> list[dict[str, Any]]:
-        requests = [{"cluster_id": c, "after": after, "limit": limit}
-                    for c, after, limit in _unique(keys)]
-        rows = await self.database.run(get_query("api_cluster_members"), {"requests": requests})
-        found = {(row["cluster_id"], row["after"], row["limit"]): row for row in rows}
+        found: dict[MemberKey, dict[str, Any]] = {}
+        for limit in {limit for _, _, limit in keys}:  # one query per page size (normally one)
+            requests = [{"cluster_id": c, "after": after} for c, after, n in _unique(keys) if n == limit]
+            rows = await self.database.run(get_query("api_cluster_members"), {"requests": requests, "limit": limit})
+            found.update({(row["cluster_id"], row["after"], limit): row for row in rows})
         return [found.get(key, {"total": 0, "members": []}) for key in keys]
 
     async def infrastructure(self, keys: Sequence[TopKey]) -> list[dict[str, Any] | None]:
