@@ -20,7 +20,7 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -254,14 +254,16 @@ class Window:
                 "to_bucket": math.ceil(end / width) if end is not None else None}
 
 
-def read_inputs(database: Database, window: Window | None = None, chunk: int = READ_CHUNK) -> DetectionInput:
+def read_inputs(database: Database, window: Window | None = None, chunk: int = READ_CHUNK,
+                progress: Callable[[str], None] | None = None) -> DetectionInput:
     """Read everything detection needs from the graph (within `window`).
 
     Each query returns one row of parallel lists (node ids, keys, numbers) instead of a record per
     relationship, so the driver decodes a few large lists rather than millions of records: the accounts,
     then for each kind its identifier nodes, then their relationships in chunks of about `chunk`. Accounts
     are ordered by id and identifiers by name, so the arrays never depend on how the store lays out nodes.
-    The window is applied here, to the relationships' times the queries return.
+    The window is applied here, to the relationships' times the queries return. `progress` gets a line per
+    chunk read: the kind, relationships read of its total, the rate and the time left.
     """
     window = window or Window()
     params = window.params(database.settings.activity_bucket_minutes)
@@ -271,7 +273,7 @@ def read_inputs(database: Database, window: Window | None = None, chunk: int = R
              time.perf_counter() - started)
     for kind, source in INCIDENCE_SOURCES.items():
         started = time.perf_counter()
-        data.incidences[kind] = read_incidence(database, kind, source, accounts, params, chunk)
+        data.incidences[kind] = read_incidence(database, kind, source, accounts, params, chunk, progress)
         log.info("read %d %s relationships in %.1f s", data.incidences[kind].account.size, kind,
                  time.perf_counter() - started)
     return data
@@ -411,7 +413,8 @@ def window_share(first: np.ndarray, last: np.ndarray, params: Mapping[str, Any])
 
 
 def read_incidence(database: Database, kind: str, source: IncidenceSource, accounts: AccountLookup,
-                   params: Mapping[str, Any], chunk: int = READ_CHUNK) -> Incidence:
+                   params: Mapping[str, Any], chunk: int = READ_CHUNK,
+                   progress: Callable[[str], None] | None = None) -> Incidence:
     """One kind's account → identifier relationships within the window: identifiers numbered in name order,
     pairs sorted by (account, identifier), repeated pairs summed (earliest times kept)."""
     timeout = database.settings.write_timeout_s
@@ -421,10 +424,15 @@ def read_incidence(database: Database, kind: str, source: IncidenceSource, accou
     node_ids = np.asarray(nodes["node_ids"], dtype=np.int64)
     columns: dict[str, list[np.ndarray]] = {name: [] for name in ("accounts", "idents", "requests", *times,
                                                                   *edge_attrs)}
-    for ids_chunk in _chunks(node_ids, np.asarray(nodes["degrees"], dtype=np.int64), chunk):
+    degrees = np.asarray(nodes["degrees"], dtype=np.int64)
+    total, done, started = int(degrees.sum()), 0, time.perf_counter()
+    for ids_chunk in _chunks(node_ids, degrees, chunk):
         row = database.run(get_query(f"detect_{source.name}_edges"), {"node_ids": ids_chunk}, timeout=timeout)[0]
         for name, values in columns.items():
             values.append(np.asarray(row[name], dtype=np.int64 if name in ("accounts", "idents") else np.float64))
+        done += len(row["accounts"])
+        if progress is not None:
+            progress(read_progress(kind, done, total, time.perf_counter() - started))
     joined = {name: np.concatenate(values) if values else np.zeros(0) for name, values in columns.items()}
     account = accounts.find(joined["accounts"].astype(np.int64))
     keep = account >= 0
@@ -453,6 +461,17 @@ def read_incidence(database: Database, kind: str, source: IncidenceSource, accou
         {name: np.asarray(nodes[name], dtype=object)[used][by_name] for name in ident_attrs},
         {name: joined[name][keep] for name in edge_attrs},
     )
+
+
+def read_progress(kind: str, done: int, total: int, seconds: float) -> str:
+    """One progress line of the graph read.
+
+    >>> read_progress("ip", 250_000, 1_000_000, 5.0)
+    'reading ip relationships 250,000/1,000,000 (50,000/s, about 15 s left)'
+    """
+    rate = done / seconds if seconds > 0 else 0.0
+    left = f", about {(total - done) / rate:,.0f} s left" if rate > 0 and total > done else ""
+    return f"reading {kind} relationships {done:,}/{total:,} ({rate:,.0f}/s{left})"
 
 
 def incidence_from_arrays(kind: str, account: np.ndarray, ident: np.ndarray, requests: np.ndarray,

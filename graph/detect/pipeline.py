@@ -164,7 +164,7 @@ def run_detection(database: Database, config: DetectionConfig | None = None,
             cleanup_runs(database, batch_size=rows_per_write)
         started = time.perf_counter()
         report("reading the graph")
-        data = read_inputs(database, window)
+        data = read_inputs(database, window, progress=report)
         previous = read_previous_membership(database)
         previous_clusters = read_previous_clusters(database)
         timings["read"] = time.perf_counter() - started

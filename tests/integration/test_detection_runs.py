@@ -5,6 +5,7 @@ after the switch; a time window keeps activity outside it from deciding."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -230,6 +231,7 @@ def test_cli_detect_is_audited_and_prints_its_changes(fresh: Database, neo4j_set
     assert as_json.exit_code == 0
     result = json.loads(as_json.stdout)  # only JSON on stdout; progress went to stderr
     assert "reading the graph" in as_json.stderr
+    assert re.search(r"reading ip relationships [\d,]+/[\d,]+ \([\d,]+/s", as_json.stderr)  # rows, rate, time left
     assert result["changes"]["unchanged"] == result["clusters"] and result["changed_clusters"] == []
     assert result["run"]["window"] == {"since": None, "until": "2100-01-01T00:00:00+00:00"}
     trail = [(r["operation"], r["outcome"], r.get("run_id")) for r in records(audit)]
