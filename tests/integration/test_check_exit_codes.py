@@ -112,8 +112,11 @@ def test_2_interrupted(env: dict[str, str], tmp_path: Path, signum: int) -> None
     # (its handlers installed) and blocked on the read: then it is interrupted.
     fifo = tmp_path / "signups.jsonl"
     os.mkfifo(fifo)
+    # As from a terminal: SIGINT at its default in the child even when this run inherited it ignored (a
+    # background job of a non-interactive shell does), or Python would never turn it into KeyboardInterrupt.
     process = subprocess.Popen([LINKAGE, "check", "--input", str(fifo)], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         with fifo.open("w") as writer:
             writer.write(json.dumps({"ip": fx.CGNAT_IP}) + "\n")
@@ -124,5 +127,6 @@ def test_2_interrupted(env: dict[str, str], tmp_path: Path, signum: int) -> None
     finally:
         if process.poll() is None:
             process.kill()
+            process.communicate()  # close its pipes here, not in a later test's garbage collection
     assert process.returncode == 2, err
     assert "interrupted" in err
