@@ -326,7 +326,8 @@ def read_accounts(database: Database, params: Mapping[str, Any], chunk: int = RE
     """Accounts sorted by id (deterministic indices) with their activity lists as CSR arrays; within a
     window only activity buckets inside it, and an account's requests are theirs."""
     timeout = database.settings.write_timeout_s
-    row = database.run(get_query("detect_accounts"), {"window_end": params["window_end"]}, timeout=timeout)[0]
+    row = database.run(get_query("detect_accounts"), {"window_end": params["window_end"]}, timeout=timeout,
+                       plain=True)[0]
     ids = np.asarray(row["account_ids"], dtype=object)
     order = np.argsort(ids, kind="stable")
     node_ids = np.asarray(row["node_ids"], dtype=np.int64)[order]
@@ -344,7 +345,8 @@ def read_accounts(database: Database, params: Mapping[str, Any], chunk: int = RE
     from_bucket, to_bucket = params["from_bucket"], params["to_bucket"]
     # chunks in node-id order (the store's order: cheap seeks), sized by an estimate of 16 buckets an account
     for ids_chunk in _chunks(lookup.node_ids, np.full(n, 16, dtype=np.int64), chunk):
-        part = database.run(get_query("detect_account_activity"), {"node_ids": ids_chunk}, timeout=timeout)[0]
+        part = database.run(get_query("detect_account_activity"), {"node_ids": ids_chunk}, timeout=timeout,
+                            plain=True)[0]
         accounts = lookup.find(np.asarray(part["node_ids"], dtype=np.int64))
         sizes = np.fromiter(map(len, part["buckets"]), dtype=np.int64, count=len(part["buckets"]))
         owner = np.repeat(np.arange(sizes.size), sizes)
@@ -420,14 +422,15 @@ def read_incidence(database: Database, kind: str, source: IncidenceSource, accou
     timeout = database.settings.write_timeout_s
     ident_attrs, edge_attrs = IDENT_ATTRS.get(kind, ()), EDGE_ATTRS.get(kind, ())
     times = {"span": ("first_s", "last_s"), "added": ("added_s",), None: ()}[source.window]
-    nodes = database.run(get_query(f"detect_{source.name}_nodes"), timeout=timeout)[0]
+    nodes = database.run(get_query(f"detect_{source.name}_nodes"), timeout=timeout, plain=True)[0]
     node_ids = np.asarray(nodes["node_ids"], dtype=np.int64)
     columns: dict[str, list[np.ndarray]] = {name: [] for name in ("accounts", "idents", "requests", *times,
                                                                   *edge_attrs)}
     degrees = np.asarray(nodes["degrees"], dtype=np.int64)
     total, done, started = int(degrees.sum()), 0, time.perf_counter()
     for ids_chunk in _chunks(node_ids, degrees, chunk):
-        row = database.run(get_query(f"detect_{source.name}_edges"), {"node_ids": ids_chunk}, timeout=timeout)[0]
+        row = database.run(get_query(f"detect_{source.name}_edges"), {"node_ids": ids_chunk}, timeout=timeout,
+                           plain=True)[0]
         for name, values in columns.items():
             values.append(np.asarray(row[name], dtype=np.int64 if name in ("accounts", "idents") else np.float64))
         done += len(row["accounts"])
