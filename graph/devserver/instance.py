@@ -95,17 +95,22 @@ def _run_java(settings: Settings, dist: Path, main_class: str, *args: str, timeo
                           timeout=timeout, check=False, cwd=settings.neo4j_home.resolve())
 
 
+def _set_initial_password(settings: Settings, dist: Path) -> None:
+    """Set NEO4J_PASSWORD on an instance that has no auth store yet (before its first start or tool run)."""
+    if (settings.neo4j_home.resolve() / "data" / "dbms").exists():
+        return
+    result = _run_java(settings, dist, ADMIN, "dbms", "set-initial-password",
+                       settings.neo4j_password.get_secret_value())
+    if result.returncode != 0:
+        raise LocalServerError(f"could not set the initial password: {result.stderr.strip()[-500:]}")
+
+
 def run_admin(settings: Settings, *args: str, heap: str | None = None,
               timeout: float | None = None) -> subprocess.CompletedProcess[str]:
     """`neo4j-admin ARGS` on this instance (its conf and data), with the tool's JVM heap set to `heap`."""
     dist = assemble_server(settings)
     render_conf(settings, dist)
-    home = settings.neo4j_home.resolve()
-    if not (home / "data" / "dbms").exists():  # as on a first start: the auth store before any database
-        result = _run_java(settings, dist, ADMIN, "dbms", "set-initial-password",
-                           settings.neo4j_password.get_secret_value())
-        if result.returncode != 0:
-            raise LocalServerError(f"could not set the initial password: {result.stderr.strip()[-500:]}")
+    _set_initial_password(settings, dist)  # as on a first start: the auth store before any database
     return _run_java(settings, dist, ADMIN, *args, timeout=timeout,
                      extra_env={"HEAP_SIZE": heap} if heap else None)
 
@@ -209,11 +214,7 @@ def start_server(settings: Settings, *, echo: Callable[[str], None] = print) -> 
     dist = assemble_server(settings, echo=echo)
     render_conf(settings, dist)
     home = settings.neo4j_home.resolve()
-    if not (home / "data" / "dbms").exists():
-        result = _run_java(settings, dist, ADMIN, "dbms", "set-initial-password",
-                           settings.neo4j_password.get_secret_value())
-        if result.returncode != 0:
-            raise LocalServerError(f"could not set the initial password: {result.stderr.strip()[-500:]}")
+    _set_initial_password(settings, dist)
     result = _run_java(settings, dist, LAUNCHER, "start")
     if result.returncode != 0:
         raise LocalServerError(f"Neo4j did not start (see {home / 'logs'}):\n{_log_tail(settings)}")
