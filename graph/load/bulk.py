@@ -34,7 +34,7 @@ from graph.load.inputs import check_kept_columns, discover_inputs, inspect_file
 from graph.load.pipeline import TableSummary, duckdb_session, loaded_rows, prepare_steps
 from graph.load.quarantine import write_quarantine
 from graph.load.resolve import resolve_ips
-from graph.load.stage import KEEP_PREFIX, stage_file
+from graph.load.stage import KEEP_PREFIX, quote_identifier, stage_file
 from graph.queries import Query
 from graph.settings import Settings
 
@@ -113,7 +113,7 @@ def _kept(con: duckdb.DuckDBPyConnection, table: str, alias: str) -> list[tuple[
     for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall():
         if name.startswith(KEEP_PREFIX):
             neo4j_type = _NEO4J_TYPES.get(str(kind), "string")
-            fields.append((f"{name[len(KEEP_PREFIX):]}:{neo4j_type}", f'{alias}."{name}"'))
+            fields.append((f"{name[len(KEEP_PREFIX):]}:{neo4j_type}", f"{alias}.{quote_identifier(name)}"))
     return fields
 
 
