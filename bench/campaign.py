@@ -71,7 +71,7 @@ class Campaign:
 
     def run(self, name: str, command: list[str], *, json_out: bool = False) -> Stage:
         """Run one stage's command; stdout is kept (JSON when `json_out`), stderr passes through."""
-        print(f"== {name}: {' '.join(Path(command[0]).name for _ in [0])} {' '.join(command[1:])}", file=sys.stderr)
+        print(f"== {name}: {Path(command[0]).name} {' '.join(command[1:])}", file=sys.stderr)
         with tempfile.TemporaryFile(mode="w+") as stdout:
             started = time.perf_counter()
             process = subprocess.Popen(command, stdout=stdout, env=self.env, cwd=ROOT)

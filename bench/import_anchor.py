@@ -35,13 +35,16 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.db import connect
 from graph.devserver import import_full, read_pid, start_server, stop_server
 from graph.load.bulk import CsvWriter, export_directory
-from graph.maintenance import apply_schema, count_graph, graph_fingerprint
+from graph.maintenance import apply_schema, count_graph
+from graph.queries import inline_query
+from graph.schema import NODE_LABELS, REL_TYPES
 from graph.settings import Settings
 
 IGNORED_FOR_COMPARISON = {"LoadBatch": "per-batch markers of the transactional ledger"}
@@ -80,6 +83,42 @@ def run_import(settings: Settings, writer: CsvWriter, *, threads: int) -> dict[s
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             "tool_summary": " ".join(summary.group(0).split()) if summary else None,
             "threads": threads, "max_off_heap_memory": settings.load_bulk_off_heap, "heap": settings.load_bulk_heap}
+
+
+# Per property of a label or type: an order-independent summary of every value (how many entities have it,
+# value types, numeric sum, lengths, sums of integer lists and datetimes mod p, trues, min/max as text).
+_FINGERPRINT: LiteralString = """
+UNWIND keys(x) AS k
+WITH k, x[k] AS v
+WITH k, v, CASE WHEN v IS :: LIST<ANY>
+                THEN toString(size(v)) + ':' + coalesce(toString(v[0]), '') + ':' + coalesce(toString(v[-1]), '')
+                ELSE toString(v) END AS text
+RETURN k AS key, count(*) AS present, collect(DISTINCT valueType(v)) AS types,
+       sum(CASE WHEN v IS :: INTEGER OR v IS :: FLOAT THEN v ELSE 0 END) AS num_sum,
+       sum(CASE WHEN v IS :: STRING OR v IS :: LIST<ANY> THEN size(v) ELSE 0 END) AS len_sum,
+       sum(CASE WHEN v IS :: LIST<INTEGER NOT NULL> THEN reduce(s = 0, e IN v | s + e) % 1000000007
+                WHEN v IS :: ZONED DATETIME THEN v.epochMillis % 1000000007 ELSE 0 END) AS mod_sum,
+       sum(CASE WHEN v = true THEN 1 ELSE 0 END) AS trues,
+       min(text) AS min_text, max(text) AS max_text
+ORDER BY key
+"""
+
+
+def graph_fingerprint(database: Any, *, skip_labels: Iterable[str] = (),
+                      skip_properties: Iterable[str] = ()) -> dict[str, dict[str, dict[str, object]]]:
+    """Label or type → property → a summary of all its values, to compare two graphs built different ways
+    (bulk and transactional loads). Summaries, not values: graphs differing only by values swapped between
+    entities compare equal."""
+    skipped, unwanted = set(skip_labels), set(skip_properties)
+    result: dict[str, dict[str, dict[str, object]]] = {}
+    patterns = [(label.name, "MATCH (x:" + label.name + ")") for label in NODE_LABELS if label.name not in skipped]
+    patterns += [(rel.name, "MATCH ()-[x:" + rel.name + "]->()") for rel in REL_TYPES]
+    for name, pattern in patterns:
+        query: LiteralString = pattern + _FINGERPRINT  # names from graph/schema.py
+        rows = database.run(inline_query(query, name="graph_fingerprint"), timeout=1800)
+        result[name] = {row.pop("key"): {**row, "types": sorted(row["types"])}
+                        for row in rows if row["key"] not in unwanted}
+    return result
 
 
 def fingerprint(database: Any) -> dict[str, dict[str, Any]]:
