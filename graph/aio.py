@@ -4,10 +4,10 @@
         rows = await database.run(get_query("api_cluster_by_ids"), {"ids": ["cl_a69d20a055df"]})
 
 One `neo4j.AsyncDriver` per purpose and process (made in the API's lifespan). A query runs as its header's
-mode says (see `graph.db`) with a timeout: the caller's, else `timeout_s` (the API's tighter read timeout)
-for reads and `settings.write_timeout_s` for the rest. Driver errors are mapped by
-`graph.db.map_driver_error`, the one place that happens. Logs carry the query name and timing, never
-parameter values.
+mode says (see `graph.db`, also for how a cluster routes it) with a timeout: the caller's, else `timeout_s`
+(the API's tighter read timeout) for reads and `settings.write_timeout_s` for the rest. Driver errors are
+mapped by `graph.db.map_driver_error`, the one place that happens. Logs carry the query name and timing,
+never parameter values.
 
 A request's queries can share one budget (`query_budget`): a deadline, which shortens every query's
 server-side timeout to the time left (so Neo4j stops the work when the request gives up), and a number of
@@ -118,6 +118,8 @@ class AsyncDatabase:
         self.settings = settings
         self.name = settings.neo4j_database
         self.timeout_s = timeout_s or settings.query_timeout_s
+        # As in `graph.db.Database`: a read after a write (a case note, then the case) sees it on any reader.
+        self.bookmarks = AsyncGraphDatabase.bookmark_manager()
         self.queries_run = 0
         self._detached: set[asyncio.Task[list[Record]]] = set()
 
@@ -172,7 +174,8 @@ class AsyncDatabase:
                 raise
 
         started = time.perf_counter()
-        async with self.driver.session(database=self.name) as session:
+        async with self.driver.session(database=self.name, bookmark_manager=self.bookmarks,
+                                       default_access_mode=neo4j.WRITE_ACCESS) as session:
             if query.mode == "autocommit":
                 result = await session.run(neo4j.Query(query.text, timeout=limit), values)
                 connected.set()

@@ -13,6 +13,12 @@ Values always travel as parameters; query text is a `LiteralString` (a file unde
 statements that must commit together (the loader's ledgered batches) go through `execute_write(work)`,
 whose transaction function may be retried and so must be idempotent too. Logs carry the query's name and
 timing, never parameter values.
+
+The same code serves a standalone server (`bolt://`) and a cluster or Aura (`neo4j://`, `neo4j+s://`):
+every session names the database (NEO4J_DATABASE) instead of relying on the user's home database, reads
+run as read transactions (routed to a reader), writes and autocommit statements with write access (the
+writer), and the sessions of one `Database` share a bookmark manager, so a read sees what this process
+wrote before it even when a lagging reader serves it.
 """
 
 from __future__ import annotations
@@ -114,6 +120,8 @@ class Database:
         self.driver = driver
         self.settings = settings
         self.name = settings.neo4j_database
+        # Causal consistency across this process's sessions: each transaction waits for the earlier ones.
+        self.bookmarks = GraphDatabase.bookmark_manager()
 
     def close(self) -> None:
         self.driver.close()
@@ -161,7 +169,7 @@ class Database:
     def _execute(self, work: Callable[[neo4j.ManagedTransaction], T], *, name: str, write: bool) -> T:
         started = time.perf_counter()
         try:
-            with self.driver.session(database=self.name) as session:
+            with self.driver.session(database=self.name, bookmark_manager=self.bookmarks) as session:
                 result = session.execute_write(work) if write else session.execute_read(work)
         except DRIVER_ERRORS as error:
             raise map_driver_error(error, what=name) from error
@@ -171,7 +179,9 @@ class Database:
     def _run_autocommit(self, query: Query, params: dict[str, Any], timeout: float) -> list[Record]:
         started = time.perf_counter()
         try:
-            with self.driver.session(database=self.name) as session:
+            # Schema statements and `CALL { … } IN TRANSACTIONS` write: on a cluster only the writer takes them.
+            with self.driver.session(database=self.name, bookmark_manager=self.bookmarks,
+                                     default_access_mode=neo4j.WRITE_ACCESS) as session:
                 result = session.run(neo4j.Query(query.text, timeout=timeout), params)
                 records = [record.data() for record in result]
         except DRIVER_ERRORS as error:

@@ -8,11 +8,16 @@ graph/ depends on app/.
     >>> settings = Settings(_env_file=None, NEO4J_URI="bolt://127.0.0.1:7999")
     >>> settings.bolt_port, settings.is_local_server
     (7999, True)
+
+`neo4j://`, `neo4j+s://` and `neo4j+ssc://` URIs (a cluster, Aura) work as `bolt://` ones do: the driver
+routes reads to readers and writes to the writer. Only a plain URI on this machine is a local server:
+
+    >>> Settings(_env_file=None, NEO4J_URI="neo4j+s://a1b2c3d4.databases.neo4j.io").is_local_server
+    False
 """
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -24,6 +29,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_PASSWORD = "linkage-dev-password"  # noqa: S105 - documented development default
 DEVELOPMENT_HASH_KEY = "linkage-dev-hash-key"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# The unencrypted URI schemes: direct (`bolt`) and routing (`neo4j`, which a standalone server answers too).
+PLAIN_SCHEMES = frozenset({"bolt", "neo4j"})
 
 
 def _env(name: str) -> AliasChoices:
@@ -149,8 +156,9 @@ class Settings(BaseSettings):
             raise ValueError("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)")
         return self
 
-    @cached_property
+    @property
     def _uri_parts(self) -> tuple[str, str, int]:
+        # Not cached: `model_copy(update={"neo4j_uri": ...})` would carry the old URI's cached parts over.
         parts = urlsplit(self.neo4j_uri)
         return parts.scheme, parts.hostname or "", parts.port or 7687
 
@@ -161,8 +169,11 @@ class Settings(BaseSettings):
 
     @property
     def is_local_server(self) -> bool:
-        """True when NEO4J_URI points at this machine, so `linkage neo4j` may manage it."""
-        return self._uri_parts[1] in LOOPBACK_HOSTS
+        """True when NEO4J_URI points at this machine over plain Bolt, so `linkage neo4j` may manage it and
+        bulk import may use it. The managed server has TLS off, so an encrypted URI (`neo4j+s://`,
+        `bolt+ssc://`) is never it, even on loopback (a tunnel to a remote server)."""
+        scheme, host, _ = self._uri_parts
+        return scheme in PLAIN_SCHEMES and host in LOOPBACK_HOSTS
 
     @property
     def browser_url(self) -> str:

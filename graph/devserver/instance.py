@@ -45,6 +45,14 @@ class ServerStatus:
                f"http://127.0.0.1:{self.http_port}/browser/"
 
 
+def require_local_server(settings: Settings, action: str) -> None:
+    """Refuse to `action` the server NEO4J_URI names unless it is the local one (`Settings.is_local_server`):
+    a cluster or Aura (`neo4j+s://…`) is never started, stopped, inspected or imported into from here."""
+    if not settings.is_local_server:
+        raise LocalServerError(f"NEO4J_URI={settings.neo4j_uri} is not a local server; nothing to {action} "
+                               "(`linkage neo4j` and bulk import manage only the local one)")
+
+
 def conf_text(settings: Settings, dist: Path) -> str:
     """deploy/neo4j/neo4j.conf with this instance's values filled in."""
     home = settings.neo4j_home.resolve()
@@ -108,6 +116,7 @@ def _set_initial_password(settings: Settings, dist: Path) -> None:
 def run_admin(settings: Settings, *args: str, heap: str | None = None,
               timeout: float | None = None) -> subprocess.CompletedProcess[str]:
     """`neo4j-admin ARGS` on this instance (its conf and data), with the tool's JVM heap set to `heap`."""
+    require_local_server(settings, "run neo4j-admin on")
     dist = assemble_server(settings)
     render_conf(settings, dist)
     _set_initial_password(settings, dist)  # as on a first start: the auth store before any database
@@ -174,6 +183,7 @@ def bolt_answers(settings: Settings) -> bool:
 
 
 def server_status(settings: Settings) -> ServerStatus:
+    require_local_server(settings, "report on")
     pid = read_pid(settings)
     return ServerStatus(
         running=pid is not None, pid=pid, bolt_answers=pid is not None and bolt_answers(settings),
@@ -194,8 +204,7 @@ def _log_tail(settings: Settings, lines: int = 20) -> str:
 def start_server(settings: Settings, *, echo: Callable[[str], None] = print) -> ServerStatus:
     """Assemble if needed, configure, set the password before first start, start, wait for Bolt. A running
     instance is restarted when its configuration is no longer what the template and settings render."""
-    if not settings.is_local_server:
-        raise LocalServerError(f"NEO4J_URI={settings.neo4j_uri} is not on this machine; nothing to start")
+    require_local_server(settings, "start")
     current = server_status(settings)
     if current.running and not conf_is_current(settings):
         # Started from an older template or other settings (a memory limit added since, say): a server
@@ -239,6 +248,7 @@ def _wait_for_bolt(settings: Settings) -> None:
 
 def stop_server(settings: Settings) -> ServerStatus:
     """Stop the instance if it runs (through the launcher, which waits for a clean shutdown)."""
+    require_local_server(settings, "stop")
     if read_pid(settings) is not None:
         dist = server_dist_dir(settings, find_deploy_dir())
         result = _run_java(settings, dist, LAUNCHER, "stop")
