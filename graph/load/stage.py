@@ -272,18 +272,21 @@ def _plan_requests(bucket_minutes: int) -> Plan:
         "capability": "capability",
         "masked": f"CASE WHEN prompt IS NOT NULL THEN {mask_prompt_sql('prompt')} END",
         "prompt_template": "prompt_template",
-        "input_tokens": "coalesce(TRY_CAST(input_tokens AS BIGINT), 0)",
-        "output_tokens": "coalesce(TRY_CAST(output_tokens AS BIGINT), 0)",
+        "input_tokens": f"coalesce({_integer('input_tokens')}, 0)",
+        "output_tokens": f"coalesce({_integer('output_tokens')}, 0)",
     }
     checks = [_missing("account_id"), *_timestamp_checks("ts", required=True)]
     for tokens in ("input_tokens", "output_tokens"):
-        checks.append(
-            Check(
-                tokens, f"{tokens} IS NOT NULL AND TRY_CAST({tokens} AS BIGINT) IS NULL", "not an integer"
-            )
-        )
-        checks.append(Check(tokens, f"TRY_CAST({tokens} AS BIGINT) < 0", "negative token count"))
+        checks.append(Check(tokens, f"{tokens} IS NOT NULL AND {_integer(tokens)} IS NULL", "not an integer"))
+        checks.append(Check(tokens, f"{_integer(tokens)} < 0", "negative token count"))
     return columns, checks
+
+
+def _integer(column: str) -> str:
+    """A whole number written in decimal digits (an optional sign, at most 18 digits), else NULL. Stricter than
+    a cast, on purpose: engines disagree on '12.5', '1e3' or '0x10' (rounded, parsed or refused), and a token
+    count written that way is not one."""
+    return f"CASE WHEN regexp_full_match({column}, '[+-]?[0-9]{{1,18}}') THEN CAST({column} AS BIGINT) END"
 
 
 def _names(columns: list[str]) -> str:
@@ -413,10 +416,10 @@ def newline_count_sql(input_file: InputFile, present: list[str]) -> str:
     return " + ".join(f"coalesce(length({text}) - length(replace({text}, chr(10), '')), 0)" for text in texts)
 
 
-def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[str], plan: Plan,
-              kept_here: list[str]) -> str:
-    """The statement creating stage table `name`: typed output columns and the first failed check's field,
-    reason and value per row."""
+def stage_select_sql(source: str, row: str, newlines: str, normalised: list[str], plan: Plan,
+                     kept_here: list[str]) -> str:
+    """The SELECT of a stage table: typed output columns and the first failed check's field, reason and value
+    per row (DuckDB's dialect; `graph.engine.sql.to_dialect` runs it on Spark too)."""
     columns_sql, checks = plan
     outputs = [f"{expr} AS {column}" for column, expr in columns_sql.items()]
     outputs += [quote_identifier(KEEP_PREFIX + c) for c in kept_here]
@@ -424,7 +427,6 @@ def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[
     reason_case = " ".join(f"WHEN {c.bad} THEN {_sql_string(c.reason)}" for c in checks)
     value_case = " ".join(f"WHEN {c.bad} THEN {c.value or f'CAST({c.field} AS VARCHAR)'}" for c in checks)
     return f"""
-        CREATE OR REPLACE TABLE {name} AS
         SELECT _row, _nl, {", ".join(outputs)},
                CASE {field_case} END AS _bad_field,
                CASE {reason_case} END AS _bad_reason,
@@ -434,6 +436,12 @@ def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[
                      {", ".join(normalised)}
               FROM {source})
     """
+
+
+def stage_sql(name: str, source: str, row: str, newlines: str, normalised: list[str], plan: Plan,
+              kept_here: list[str]) -> str:
+    """The statement creating stage table `name` (see `stage_select_sql`)."""
+    return f"CREATE OR REPLACE TABLE {name} AS {stage_select_sql(source, row, newlines, normalised, plan, kept_here)}"
 
 
 def stage_file(
