@@ -113,6 +113,20 @@ class Settings(BaseSettings):
     api_dismiss_role: Literal["analyst", "admin"] = Field("admin", validation_alias=_env("LINKAGE_API_DISMISS_ROLE"))
     audit_log: Path = Field(Path(".linkage/audit.jsonl"), validation_alias=_env("LINKAGE_AUDIT_LOG"))
 
+    # Engine of the request-log aggregation and of detection's distributed parts (graph/engine): the embedded one
+    # (DuckDB + numpy, the default) or Apache Spark (`pip install 'linkage[spark]'`). `spark_master` is a master URL
+    # (local[N], spark://…, yarn, k8s://…) or a Spark Connect address (sc://…).
+    engine: Literal["duckdb", "spark"] = Field("duckdb", validation_alias=_env("LINKAGE_ENGINE"))
+    spark_master: str = Field("local[*]", validation_alias=_env("LINKAGE_SPARK_MASTER"))
+    spark_driver_memory: str = Field("4g", pattern=r"^[0-9]+[kmgt]?$",
+                                     validation_alias=_env("LINKAGE_SPARK_DRIVER_MEMORY"))
+    # Where the Spark engine keeps its Parquet (aggregates handed to the writer, detection's input snapshot).
+    spark_work_dir: Path = Field(Path(".linkage/spark"), validation_alias=_env("LINKAGE_SPARK_WORK_DIR"))
+    # The Neo4j Connector for Apache Spark (a Maven coordinate; graph/engine/connector.py fetches its jar).
+    spark_neo4j_connector: str = Field("org.neo4j:neo4j-connector-apache-spark_2.12:5.0.3_for_spark_3",
+                                       pattern=r"^$|^[\w.-]+:[\w.-]+:[\w.-]+$",
+                                       validation_alias=_env("LINKAGE_SPARK_NEO4J_CONNECTOR"))
+
     # Detection: rows per write transaction of a run's results (they stay invisible until the run switches).
     detect_batch_size: int = Field(5_000, ge=1, le=200_000, validation_alias=_env("LINKAGE_DETECT_BATCH_SIZE"))
 

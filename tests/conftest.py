@@ -130,3 +130,16 @@ def loaded_dataset(database: Database, generated_dataset: GeneratedDataset) -> L
         return LoadedDataset(database, folder, summaries[key])
 
     return load
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The one Spark session of the test run (`local[1]`: its start-up costs seconds, so Spark tests are few).
+    pyspark is part of the test install (`.[test,spark]`); without it this fails with the install command."""
+    from graph.engine.spark import spark_session
+
+    settings = Settings(_env_file=None, LINKAGE_SPARK_MASTER="local[1]", LINKAGE_SPARK_DRIVER_MEMORY="2g",
+                        LINKAGE_SPARK_WORK_DIR=tmp_path_factory.mktemp("spark"))
+    session = spark_session(settings, app_name="linkage-tests")
+    yield session
+    session.stop()

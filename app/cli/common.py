@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -18,6 +19,13 @@ from rich.markup import escape
 from graph.db import Database, connect
 from graph.errors import LinkageError
 from graph.settings import Settings
+
+
+class Engine(StrEnum):
+    """LINKAGE_ENGINE's values, for the commands' --engine option."""
+
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 class CliConsole(Console):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,8 +22,16 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from app.cli.bulk import bulk_load, plan_load
-from app.cli.common import console, err_console, load_settings_or_exit, open_database, print_json, reports_errors
+from app.cli.bulk import LoadPlan, bulk_load, plan_load
+from app.cli.common import (
+    Engine,
+    console,
+    err_console,
+    load_settings_or_exit,
+    open_database,
+    print_json,
+    reports_errors,
+)
 from graph.load import LoadSummary, discover_inputs, load_directory
 from graph.maintenance import apply_schema
 
@@ -123,6 +132,10 @@ def load(
         "the one `linkage neo4j` manages and the inputs reach LINKAGE_LOAD_BULK_MIN_BYTES; otherwise, and "
         "always into a non-empty graph or a remote server, transactions (the reason is printed).",
         show_default=False)] = None,
+    engine: Annotated[Engine | None, typer.Option(
+        "--engine", help="Where the request log is validated and aggregated: duckdb (in this process) or spark "
+        "(LINKAGE_SPARK_MASTER; needs `pip install 'linkage\\[spark]'`). Default LINKAGE_ENGINE.",
+        show_default=False)] = None,
 ) -> None:
     """Load a folder of the provider's records into Neo4j: validated, aggregated, exactly once.
 
@@ -131,8 +144,18 @@ def load(
     """
     discover_inputs(directory)  # a missing folder or an unknown format fails before connecting
     settings = load_settings_or_exit()
-    with open_database(settings) as database:
+    if engine is not None:
+        settings = settings.model_copy(update={"engine": engine.value})
+    with open_database(settings) as database, ExitStack() as stack:
         apply_schema(database)
+        prepare_requests, readable = None, []
+        if settings.engine == "spark":
+            from graph.engine.requests import spark_request_preparer
+
+            prepare_requests, folder = stack.enter_context(spark_request_preparer(settings))
+            readable = [folder]
+            if bulk:
+                raise typer.BadParameter("--bulk runs the embedded engine; use --engine duckdb", param_hint="--bulk")
         columns = (
             TextColumn("{task.description:<16}"),
             BarColumn(),
@@ -141,7 +164,8 @@ def load(
             TimeElapsedColumn(),
             TimeRemainingColumn(),
         )
-        plan = plan_load(database, directory, bulk=bulk)
+        plan = (plan_load(database, directory, bulk=bulk) if prepare_requests is None else
+                LoadPlan(False, "the request log is prepared on Spark (LINKAGE_ENGINE=spark)"))
         err_console.print(f"{'bulk' if plan.bulk else 'transactional'} load: {escape(plan.reason)}")
         # Progress on stderr: stdout carries only the result (the summary table, or --json).
         with Progress(*columns, console=err_console, transient=False) as progress:
@@ -155,6 +179,8 @@ def load(
                     quarantine_dir=quarantine,
                     batch_size=batch_size,
                     progress=RichProgressSink(progress),
+                    prepare_requests=prepare_requests,
+                    readable=readable,
                 )
             summary.reason = plan.reason
     if as_json:

@@ -136,12 +136,20 @@ def prepare_requests(
     mark_bad_addresses(con, stage, "ip", "ip_lookup_requests")
     fingerprint_prompts(con, stage, database, file_id)
     create_request_table(con, stage)
-    return request_node_steps(con, file_id) + request_relationship_steps(con)
+    return create_request_aggregates(con, file_id)
 
 
 # The request aggregates' time range and token sums (SQL select items over `req`).
 _TIMES = "min(ts) AS first_seen, max(ts) AS last_seen"
 _TOKENS = "CAST(sum(input_tokens) AS BIGINT) AS input_tokens, CAST(sum(output_tokens) AS BIGINT) AS output_tokens"
+
+
+def stored_templates(database: Database) -> list[StoredTemplate]:
+    """The templates earlier loads stored, which a new file's near-duplicate prompts fold into."""
+    return [
+        StoredTemplate(row["template_id"], row["skeleton"] or "", tuple(row["band_keys"] or ()), row["first_file_id"])
+        for row in database.run(get_query("load_stored_templates"))
+    ]
 
 
 def fingerprint_prompts(con: duckdb.DuckDBPyConnection, stage: str, database: Database, file_id: str) -> None:
@@ -152,26 +160,17 @@ def fingerprint_prompts(con: duckdb.DuckDBPyConnection, stage: str, database: Da
             f"SELECT masked, count(*) FROM {stage} WHERE {VALID} AND masked IS NOT NULL GROUP BY masked"
         ).fetchall()
     )
-    stored = (
-        [
-            StoredTemplate(
-                row["template_id"], row["skeleton"] or "", tuple(row["band_keys"] or ()), row["first_file_id"]
-            )
-            for row in database.run(get_query("load_stored_templates"))
-        ]
-        if masked_counts
-        else []
-    )
+    stored = stored_templates(database) if masked_counts else []
     mapping, info = assign_template_ids(masked_counts, stored, file_id=file_id)
     create_template_tables(con, mapping, info)
 
 
-def create_request_table(con: duckdb.DuckDBPyConnection, stage: str) -> None:
-    """DuckDB table `req`: the file's valid requests with canonical addresses and template ids."""
-    _create(
-        con,
-        "req",
-        f"""
+# The request log's own SQL, written once for both engines (DuckDB runs it as is; `graph.engine.sql.to_dialect`
+# transpiles it for Spark). It reads the staged rows as `{stage}`, the address lookup `ip_lookup_requests`
+# and the template tables, and the valid requests as `req`.
+def request_table_sql(stage: str) -> str:
+    """SELECT of the file's valid requests with canonical addresses and template ids (the `req` table)."""
+    return f"""
         SELECT s.account_id, s.ts, s.bucket, l.address, l.version, s.api_key_id, s.client_fingerprint,
                s.model,
                s.capability, coalesce(m.template_id, s.prompt_template) AS template_id, s.input_tokens,
@@ -180,76 +179,48 @@ def create_request_table(con: duckdb.DuckDBPyConnection, stage: str) -> None:
         LEFT JOIN ip_lookup_requests l ON l.raw = s.ip
         LEFT JOIN template_map m ON m.masked = s.masked
         WHERE s.{VALID}
-    """,
-    )
+    """
 
 
-def request_node_steps(con: duckdb.DuckDBPyConnection, file_id: str) -> list[Step]:
-    """Steps for the nodes the request log creates or updates: templates (and what they target), models,
-    IPs, and each account's activity."""
-    return [
-        Step(
-            "templates",
-            _create(
-                con,
-                "step_templates",
-                """
+def create_request_table(con: duckdb.DuckDBPyConnection, stage: str) -> None:
+    """DuckDB table `req`: the file's valid requests with canonical addresses and template ids."""
+    _create(con, "req", request_table_sql(stage))
+
+
+# One relationship per (account, identifier) of the log: (step, column, key, with token sums).
+REQUEST_RELATIONSHIPS = (
+    ("used_ip", "address", "address", True),
+    ("used_key", "api_key_id", "key_id", False),
+    ("used_client", "client_fingerprint", "fingerprint", False),
+    ("sent_template", "template_id", "template_id", True),
+    ("used_capability", "capability", "name", False),
+    ("used_model", "model", "name", True),
+)
+
+
+def request_aggregates() -> dict[str, str]:
+    """Each request aggregate's table name and its SELECT over `req` (and `template_info`), in write order."""
+    aggregates = {
+        "step_templates": """
             SELECT r.template_id, any_value(i.skeleton) AS skeleton, any_value(i.band_keys) AS band_keys,
                    count(*) AS requests
             FROM req r LEFT JOIN template_info i USING (template_id)
             WHERE r.template_id IS NOT NULL GROUP BY r.template_id
         """,
-            ),
-            "template_id",
-            "load_templates",
-            params={"file_id": file_id},
-        ),
-        Step(
-            "template_targets",
-            _create(
-                con,
-                "step_template_targets",
-                """
+        "step_template_targets": """
             SELECT template_id, capability, count(*) AS requests FROM req
-            WHERE template_id IS NOT NULL AND capability IS NOT NULL GROUP BY ALL
+            WHERE template_id IS NOT NULL AND capability IS NOT NULL GROUP BY template_id, capability
         """,
-            ),
-            "template_id, capability",
-            "load_template_targets",
-        ),
-        Step(
-            "models",
-            _create(
-                con,
-                "step_models",
-                """
+        "step_models": """
             SELECT model AS name, count(*) AS requests, min(ts) AS first_seen FROM req
             WHERE model IS NOT NULL GROUP BY model
         """,
-            ),
-            "name",
-            "load_models",
-        ),
-        Step(
-            "ips",
-            _create(
-                con,
-                "step_ips",
-                f"""
+        "step_ips": f"""
             SELECT address, any_value(version) AS version, count(*) AS requests, {_TIMES}
             FROM req WHERE address IS NOT NULL GROUP BY address
         """,
-            ),
-            "address",
-            "load_ips",
-        ),
-        Step(
-            "account_activity",
-            _create(
-                con,
-                "step_account_activity",
-                f"""
-            WITH per_bucket AS (SELECT account_id, bucket, count(*) AS n FROM req GROUP BY ALL),
+        "step_account_activity": f"""
+            WITH per_bucket AS (SELECT account_id, bucket, count(*) AS n FROM req GROUP BY account_id, bucket),
             lists AS (
                 SELECT account_id, list(bucket ORDER BY bucket) AS buckets, list(n ORDER BY bucket) AS counts
                 FROM per_bucket GROUP BY account_id
@@ -259,34 +230,33 @@ def request_node_steps(con: duckdb.DuckDBPyConnection, file_id: str) -> list[Ste
             )
             SELECT * FROM totals JOIN lists USING (account_id)
         """,
-            ),
-            "account_id",
-            "load_account_activity",
-            prepare=merge_stored_activity,
-        ),
-    ]
-
-
-def request_relationship_steps(con: duckdb.DuckDBPyConnection) -> list[Step]:
-    """Steps for one relationship per (account, identifier) with its request count, times and tokens."""
-    steps = []
-    relationships = (
-        ("used_ip", "address", "address", True),
-        ("used_key", "api_key_id", "key_id", False),
-        ("used_client", "client_fingerprint", "fingerprint", False),
-        ("sent_template", "template_id", "template_id", True),
-        ("used_capability", "capability", "name", False),
-        ("used_model", "model", "name", True),
-    )
-    for name, column, key, with_tokens in relationships:
-        table = _create(
-            con,
-            f"step_{name}",
-            f"""
+    }
+    for name, column, key, with_tokens in REQUEST_RELATIONSHIPS:
+        aggregates[f"step_{name}"] = f"""
             SELECT account_id, {column} AS {key}, count(*) AS requests,
                    {_TIMES}{", " + _TOKENS if with_tokens else ""}
             FROM req WHERE {column} IS NOT NULL GROUP BY account_id, {column}
-        """,
-        )
-        steps.append(Step(name, table, f"account_id, {key}", f"load_{name}"))
+        """
+    return aggregates
+
+
+def request_steps(file_id: str) -> list[Step]:
+    """The steps the request log is written as (tables named as in `request_aggregates`), in write order."""
+    steps = [
+        Step("templates", "step_templates", "template_id", "load_templates", params={"file_id": file_id}),
+        Step("template_targets", "step_template_targets", "template_id, capability", "load_template_targets"),
+        Step("models", "step_models", "name", "load_models"),
+        Step("ips", "step_ips", "address", "load_ips"),
+        Step("account_activity", "step_account_activity", "account_id", "load_account_activity",
+             prepare=merge_stored_activity),
+    ]
+    steps += [Step(name, f"step_{name}", f"account_id, {key}", f"load_{name}")
+              for name, _column, key, _tokens in REQUEST_RELATIONSHIPS]
     return steps
+
+
+def create_request_aggregates(con: duckdb.DuckDBPyConnection, file_id: str) -> list[Step]:
+    """Create every request aggregate table in DuckDB; return the steps that write them."""
+    for table, sql in request_aggregates().items():
+        _create(con, table, sql)
+    return request_steps(file_id)

@@ -18,7 +18,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +114,20 @@ RUN_ADDRESSES_SQL = {
 }
 
 
+@dataclass
+class PreparedRequests:
+    """A request file prepared by another engine: rows read, rows that reached the aggregates, its steps (their
+    tables in DuckDB), warnings; the DuckDB table `stage_requests` holds at least its bad rows."""
+
+    rows: int
+    loaded: int
+    steps: list[Step]
+    warnings: list[str]
+
+
+RequestPreparer = Callable[[duckdb.DuckDBPyConnection, Database, InputFile, str], PreparedRequests]
+
+
 @dataclass(frozen=True)
 class LoadRun:
     """What every step of one `load_directory` call shares."""
@@ -123,6 +137,9 @@ class LoadRun:
     quarantine: Path
     batch_size: int
     progress: ProgressSink | None
+    # Another engine's preparation of the request log (LINKAGE_ENGINE=spark: graph/engine/requests.py), which
+    # leaves in `con` the tables `stage_file` and `prepare_steps` would have made; None: DuckDB's own.
+    prepare_requests: RequestPreparer | None = None
 
 
 @dataclass(frozen=True)
@@ -164,19 +181,25 @@ def is_loaded(database: Database, file_id: str) -> bool:
 
 
 def prepare_file(run: LoadRun, input_file: InputFile, file_id: str) -> tuple[StagedTable, list[Step], TableSummary]:
-    """Stage and validate one file in DuckDB, aggregate it into steps and quarantine its bad rows; check
-    that every row read is either loaded or quarantined."""
+    """Stage and validate one file (in DuckDB, or the request log by `run.prepare_requests`), aggregate it into
+    steps and quarantine its bad rows; check that every row read is either loaded or quarantined."""
     settings = run.database.settings
-    staged = stage_file(
-        run.con,
-        input_file,
-        kept=settings.kept_columns.get(input_file.table, []),
-        hash_key=settings.hash_key.get_secret_value().encode(),
-        bucket_minutes=settings.activity_bucket_minutes,
-    )
-    steps = prepare_steps(run.con, run.database, staged, file_id)
+    if run.prepare_requests is not None and input_file.table == "requests":
+        prepared = run.prepare_requests(run.con, run.database, input_file, file_id)
+        staged = StagedTable(input_file, "stage_requests", prepared.rows, prepared.warnings)
+        steps, loaded = prepared.steps, prepared.loaded
+    else:
+        staged = stage_file(
+            run.con,
+            input_file,
+            kept=settings.kept_columns.get(input_file.table, []),
+            hash_key=settings.hash_key.get_secret_value().encode(),
+            bucket_minutes=settings.activity_bucket_minutes,
+        )
+        steps = prepare_steps(run.con, run.database, staged, file_id)
+        loaded = -1
     quarantined = write_quarantine(run.con, staged.name, input_file, run.quarantine)
-    loaded = loaded_rows(run.con, staged)
+    loaded = loaded if loaded >= 0 else loaded_rows(run.con, staged)
     if staged.rows != loaded + quarantined:  # nothing lost, nothing counted twice
         raise AssertionError(
             f"{input_file.path}: read {staged.rows} != loaded {loaded} + quarantined {quarantined}"
@@ -247,8 +270,11 @@ def load_directory(
     quarantine_dir: Path | None = None,
     batch_size: int | None = None,
     progress: ProgressSink | None = None,
+    prepare_requests: RequestPreparer | None = None,
+    readable: Sequence[Path] = (),
 ) -> LoadSummary:
-    """Load every input table of `directory` into the graph; see the module docstring.
+    """Load every input table of `directory` into the graph; see the module docstring. `prepare_requests`
+    prepares request logs on another engine, which hands its results over in the `readable` folders.
 
     Raises InputError (missing directory, unknown format, missing required column, unreadable file) before
     anything is written for that file, and DatabaseUnavailableError/DatabaseError from Neo4j.
@@ -259,9 +285,9 @@ def load_directory(
     summary = LoadSummary([], quarantine_dir or directory / "quarantine")
     os.close(open_private_directory(summary.quarantine_dir))  # a planted symlink fails before any write
     loaded: list[LoadedInput] = []
-    with duckdb_session(input_file.path for input_file in inputs) as con:
+    with duckdb_session([*(input_file.path for input_file in inputs), *readable]) as con:
         run = LoadRun(database, con, summary.quarantine_dir, batch_size or database.settings.load_batch_size,
-                      progress)
+                      progress, prepare_requests)
         for input_file in inputs:
             file_id = inspect_file(input_file, max_decompressed=database.settings.load_max_decompressed)
             if is_loaded(database, file_id):

@@ -158,7 +158,8 @@ def test_graphql_types_never_run_queries() -> None:
 def layer_of(name: str) -> str:
     """The README's name for a module's layer: `app/cli`, `app`, `graph/load`, `graph`, …"""
     parts = name.split(".")
-    if len(parts) > 1 and (parts[0], parts[1]) in {("app", "api"), ("app", "cli")} | {
+    # graph/engine (the Spark engine) runs the stages' own code on another engine: a layer above them.
+    if len(parts) > 1 and (parts[0], parts[1]) in {("app", "api"), ("app", "cli"), ("graph", "engine")} | {
             ("graph", stage.split(".")[1]) for stage in STAGES}:
         return f"{parts[0]}/{parts[1]}"
     return parts[0]
