@@ -62,8 +62,6 @@ def _sql(spark: SparkSession, sql: str) -> DataFrame:
 def read_input(spark: SparkSession, input_file: InputFile) -> DataFrame:
     """The file with every value as text and `_linkage_row`, the row's 0-based index in file order."""
     from pyspark.sql import functions as F
-    from pyspark.sql.types import LongType, StructField, StructType
-
     path = str(input_file.path)
     try:
         if input_file.format == "csv":
@@ -78,10 +76,33 @@ def read_input(spark: SparkSession, input_file: InputFile) -> DataFrame:
     except Exception as error:  # Spark raises its own analysis errors for unreadable input
         raise InputError(f"cannot read {input_file.format} on Spark: {str(error).splitlines()[0]}",
                          path=path) from error
-    # Row numbers in file order: the readers keep the file's order within and across their partitions.
-    indexed = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1]))
-    schema = StructType([*frame.schema.fields, StructField(ROW, LongType(), False)])
-    return spark.createDataFrame(indexed, schema)
+    return with_row_index(frame)
+
+
+def with_row_index(frame: DataFrame) -> DataFrame:
+    """`frame` with `_linkage_row`, each row's 0-based index in file order, computed in the JVM.
+
+    A file is read in blocks (a multi-line CSV in one); within a block rows keep the file's order and get
+    consecutive `monotonically_increasing_id`s, but Spark packs blocks into tasks by size, not by offset. So
+    each row's index is the rows in the blocks before its own (by offset; one small aggregate, collected) plus
+    its place in its block.
+    """
+    from pyspark.sql import functions as F
+
+    tagged = frame.select("*", F.col("_metadata.file_block_start").alias("_linkage_block"),
+                          F.monotonically_increasing_id().alias("_linkage_id"))
+    blocks = tagged.groupBy("_linkage_block").agg(F.count(F.lit(1)).alias("_rows"),
+                                                  F.min("_linkage_id").alias("_first"))
+    ordered = sorted((row["_linkage_block"], row["_rows"], row["_first"]) for row in blocks.collect())
+    offsets, before = [], 0
+    for block, rows, first in ordered:
+        offsets.append((block, before, first))
+        before += rows
+    spark = frame.sparkSession
+    table = spark.createDataFrame(offsets, "_linkage_block LONG, _before LONG, _first LONG")
+    indexed = tagged.join(F.broadcast(table), "_linkage_block")
+    return indexed.select(*[F.col(f"`{name}`") for name in frame.columns],
+                          (F.col("_before") + F.col("_linkage_id") - F.col("_first")).alias(ROW))
 
 
 def stage(spark: SparkSession, input_file: InputFile, bucket_minutes: int) -> tuple[DataFrame, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -67,4 +68,13 @@ def write_request_csv(folder: Path, *, rows: int = 3000) -> Path:
             if index % 100 == 99:
                 _, changes = EDGE_ROWS[(index // 100) % len(EDGE_ROWS)]
                 writer.writerow([changes.get(column, values[column]) for column in COLUMNS])
+    return path
+
+
+def write_request_jsonl(folder: Path, source_csv: Path) -> Path:
+    """`folder/requests.jsonl`: the rows of a request CSV as JSON objects (empty values left out)."""
+    path = folder / "requests.jsonl"
+    with source_csv.open(newline="", encoding="utf-8") as handle, path.open("w", encoding="utf-8") as out:
+        for row in csv.DictReader(handle):
+            out.write(json.dumps({key: value for key, value in row.items() if value != ""}) + "\n")
     return path

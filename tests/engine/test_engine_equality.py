@@ -18,7 +18,7 @@ from graph.engine.requests import spark_request_preparer
 from graph.engine.sql import to_dialect
 from graph.load.inputs import discover_inputs, inspect_file
 from graph.load.pipeline import LoadRun, duckdb_session, prepare_file
-from tests.engine.request_files import EDGE_ROWS, write_request_csv
+from tests.engine.request_files import EDGE_ROWS, write_request_csv, write_request_jsonl
 
 
 def prepared(database: Database, folder: Path, quarantine: Path, engine: str, work: Path) -> dict[str, list[tuple]]:
@@ -40,17 +40,27 @@ def prepared(database: Database, folder: Path, quarantine: Path, engine: str, wo
         tables["columns"] = [tuple(con.execute(f"SELECT * FROM {step.table} LIMIT 0").description or ())
                              for step in steps]
     tables["summary"] = [(summary.read, summary.loaded, summary.quarantined)]
-    tables["quarantine"] = [(quarantine / "requests.csv").read_text(encoding="utf-8")]
+    tables["quarantine"] = [(quarantine / "requests.csv").read_text(encoding="utf-8")]  # named after the table
     return tables
 
 
+@pytest.mark.parametrize("form", ["csv", "jsonl"])
 def test_request_aggregates_and_quarantine_are_identical_on_both_engines(
-        spark: object, clean_database: Database, tmp_path: Path) -> None:
+        spark, clean_database: Database, tmp_path: Path, form: str) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "input"
     folder.mkdir()
-    shutil.copy(write_request_csv(tmp_path / "source"), folder / "requests.csv")
-    embedded = prepared(clean_database, folder, tmp_path / "q-duckdb", "duckdb", tmp_path / "spark")
-    distributed = prepared(clean_database, folder, tmp_path / "q-spark", "spark", tmp_path / "spark")
+    source = write_request_csv(tmp_path / "source")
+    if form == "csv":
+        shutil.copy(source, folder / "requests.csv")
+    else:
+        write_request_jsonl(folder, source)
+    # Small read blocks, so Spark reads the JSONL file in several (the row numbers must still follow the file).
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(64 * 1024))
+    try:
+        embedded = prepared(clean_database, folder, tmp_path / "q-duckdb", "duckdb", tmp_path / "spark")
+        distributed = prepared(clean_database, folder, tmp_path / "q-spark", "spark", tmp_path / "spark")
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
 
     assert embedded.keys() == distributed.keys()
     for table in embedded:
