@@ -21,7 +21,9 @@ two different accounts on each side). Coincidences are isolated; coordination is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -237,19 +239,60 @@ def judge_pools(model: EvidenceModel) -> Glue:
     return Glue(np.concatenate(edges), np.concatenate(kinds), np.concatenate(idents), pools)
 
 
-def build_links(data: DetectionInput, config: DetectionConfig) -> Links:
+@dataclass
+class ScoredCandidates:
+    """Candidate pairs after scoring: how many were evaluated, the threshold, and those that passed it (sorted
+    by (i, j)) with their evidence and synchrony (nats)."""
+
+    candidates: int
+    threshold: float
+    pairs: np.ndarray
+    evidence: np.ndarray
+    timing: np.ndarray
+
+
+class LinkEngine(Protocol):
+    """Where detection's data-parallel work runs: candidate generation and pair scoring, and connected
+    components. The embedded engine is numpy/scipy in this process; graph/engine/detect.py runs the same
+    work as Spark jobs. Both must give the same result (tests/engine)."""
+
+    def score_candidates(self, model: EvidenceModel) -> ScoredCandidates: ...
+
+    def component_labels(self, n_accounts: int, edges: np.ndarray) -> np.ndarray: ...
+
+
+def link_threshold(candidates: int, config: DetectionConfig) -> float:
+    """Nats a pair needs: ln(#candidates) + margin (multiple testing over every candidate evaluated)."""
+    return float(np.log(max(candidates, 1)) + config.link_margin_nats)
+
+
+class EmbeddedLinks:
+    """The embedded engine: numpy and scipy in this process."""
+
+    def score_candidates(self, model: EvidenceModel) -> ScoredCandidates:
+        pairs = candidate_pairs(model)
+        threshold = link_threshold(len(pairs), model.config)
+        parts = model.evaluate(pairs)
+        evidence = parts.total(model.config) if len(pairs) else np.zeros(0)
+        keep = evidence >= threshold
+        return ScoredCandidates(len(pairs), threshold, pairs[keep], evidence[keep], parts["timing"][keep])
+
+    def component_labels(self, n_accounts: int, edges: np.ndarray) -> np.ndarray:
+        return component_labels(n_accounts, edges)
+
+
+EMBEDDED = EmbeddedLinks()
+
+
+def build_links(data: DetectionInput, config: DetectionConfig, engine: LinkEngine = EMBEDDED) -> Links:
     """All glue and every candidate pair whose evidence passes the threshold and the support rule."""
     n = data.n_accounts
     model = EvidenceModel.build(data, config)
     glue = judge_pools(model)
-    pairs = candidate_pairs(model)
-    threshold = float(np.log(max(len(pairs), 1)) + config.link_margin_nats)
-    parts = model.evaluate(pairs)
-    evidence = parts.total(config) if len(pairs) else np.zeros(0)
-    keep = evidence >= threshold
-    supported = supported_links(n, glue.edges, pairs[keep])
-    return Links(glue.edges, pairs[keep][supported], evidence[keep][supported], len(pairs), threshold,
-                 model.cohorts, model, glue.pools, parts["timing"][keep][supported], glue.kind, glue.ident)
+    scored = engine.score_candidates(model)
+    supported = supported_links(n, glue.edges, scored.pairs, engine.component_labels)
+    return Links(glue.edges, scored.pairs[supported], scored.evidence[supported], scored.candidates,
+                 scored.threshold, model.cohorts, model, glue.pools, scored.timing[supported], glue.kind, glue.ident)
 
 
 # The largest glued group that may enter a cluster through one of its accounts: one coincidence then carries
@@ -258,13 +301,14 @@ def build_links(data: DetectionInput, config: DetectionConfig) -> Links:
 CARRY_ALONG = 2
 
 
-def supported_links(n: int, glue: np.ndarray, links: np.ndarray) -> np.ndarray:
+def supported_links(n: int, glue: np.ndarray, links: np.ndarray,
+                    labels: Callable[[int, np.ndarray], np.ndarray] = component_labels) -> np.ndarray:
     """Mask of links kept by the support rule, judged between glue groups (a card's accounts are one
     group): a link is supported when its two groups have a common neighbour group or are joined by more
     than one link; unsupported links survive only as isolated pairs."""
     if links.size == 0:
         return np.zeros(0, dtype=bool)
-    groups = component_labels(n, glue)
+    groups = labels(n, glue)
     left, right = groups[links[:, 0]], groups[links[:, 1]]
     between = left != right
     low, high = np.minimum(left, right), np.maximum(left, right)

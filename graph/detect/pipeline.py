@@ -21,10 +21,10 @@ from graph.detect.alerts import deliver_alerts, select_alerts
 from graph.detect.blocks import csr_positions
 from graph.detect.changes import ClusterChange, classify_changes, count_changes
 from graph.detect.cohesion import ClusterEdges, cohesion
-from graph.detect.components import clusters_from_labels, component_labels
+from graph.detect.components import clusters_from_labels
 from graph.detect.config import DetectionConfig
 from graph.detect.inputs import DetectionInput, Window, read_inputs
-from graph.detect.links import build_links
+from graph.detect.links import EMBEDDED, LinkEngine, build_links
 from graph.detect.persist import ClusterResult, assign_ids, read_previous_clusters, read_previous_membership
 from graph.detect.runs import (
     RunRecord,
@@ -98,17 +98,19 @@ def cohesion_evidence(held: dict[str, Any], size: int) -> dict[str, Any]:
 
 def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minutes: int,
                     previous: dict[str, str] | None = None,
-                    timings: dict[str, float] | None = None) -> tuple[list[ClusterResult], int, int, int]:
-    """The in-memory part of detection: clusters with ids, scores, verdicts and evidence."""
+                    timings: dict[str, float] | None = None,
+                    engine: LinkEngine = EMBEDDED) -> tuple[list[ClusterResult], int, int, int]:
+    """The in-memory part of detection: clusters with ids, scores, verdicts and evidence (candidate scoring
+    and connected components on `engine`)."""
     timings = timings if timings is not None else {}
     data.bucket_minutes = bucket_minutes
     started = time.perf_counter()
-    links = build_links(data, config)
+    links = build_links(data, config, engine)
     timings["links"] = time.perf_counter() - started
 
     started = time.perf_counter()
     edges = np.concatenate([links.glue, links.pairs]) if links.pairs.size else links.glue
-    labels = component_labels(data.n_accounts, edges)
+    labels = engine.component_labels(data.n_accounts, edges)
     groups = clusters_from_labels(labels)
     member_ids = [[data.account_ids[i] for i in group] for group in groups]
     ids = assign_ids(member_ids, previous or {})
@@ -148,9 +150,14 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
 
 def run_detection(database: Database, config: DetectionConfig | None = None,
                   progress: Progress | None = None, window: Window | None = None,
-                  batch_size: int | None = None, alerts: bool = True) -> DetectionSummary:
+                  batch_size: int | None = None, alerts: bool = True, engine: LinkEngine = EMBEDDED,
+                  read: Callable[[], DetectionInput] | None = None,
+                  save_inputs: Callable[[DetectionInput], None] | None = None) -> DetectionSummary:
     """Detect clusters in the loaded graph (within `window`) and write them as a new detection run that
-    takes effect in one switch; then clean older runs' leftovers and send alerts (when configured)."""
+    takes effect in one switch; then clean older runs' leftovers and send alerts (when configured).
+
+    `read` replaces the graph read (a Parquet snapshot: graph/detect/snapshot.py), `save_inputs` receives
+    what was read, `engine` runs candidate scoring and connected components (graph/engine/detect.py)."""
     config = config or DetectionConfig()
     window = window or Window()
     report = progress or (lambda _: None)
@@ -164,13 +171,15 @@ def run_detection(database: Database, config: DetectionConfig | None = None,
             cleanup_runs(database, batch_size=rows_per_write)
         started = time.perf_counter()
         report("reading the graph")
-        data = read_inputs(database, window, progress=report)
+        data = read() if read is not None else read_inputs(database, window, progress=report)
+        if save_inputs is not None:
+            save_inputs(data)
         previous = read_previous_membership(database)
         previous_clusters = read_previous_clusters(database)
         timings["read"] = time.perf_counter() - started
         report(f"linking {data.n_accounts:,} accounts")
         clusters, candidates, links, glue = detect_clusters(
-            data, config, database.settings.activity_bucket_minutes, previous, timings)
+            data, config, database.settings.activity_bucket_minutes, previous, timings, engine)
         if not window.is_open:  # the members' activity was read in part: their timeline stays computed live
             for cluster in clusters:
                 cluster.activity = None
