@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from app.audit import audited_cli
-from app.cli.common import console, err_console, load_settings_or_exit, open_database, reports_errors
+from app.cli.common import Engine, console, err_console, load_settings_or_exit, open_database, reports_errors
 from graph.detect.changes import ClusterChange
 from graph.detect.inputs import Window
+from graph.detect.links import EMBEDDED, LinkEngine
 from graph.detect.pipeline import DetectionSummary, run_detection
+from graph.detect.snapshot import read_inputs_parquet, write_inputs
 from graph.errors import InputError
 
 _RELATIVE = re.compile(r"^(?P<amount>\d+)(?P<unit>[hdw])$")
@@ -130,6 +133,16 @@ def detect(
         "--batch-size", min=1, help="Rows per write transaction (default LINKAGE_DETECT_BATCH_SIZE).")] = None,
     alerts: Annotated[bool, typer.Option(
         "--alerts/--no-alerts", help="Call the alert webhook, when LINKAGE_ALERT_WEBHOOK_URL is set.")] = True,
+    engine: Annotated[Engine | None, typer.Option(
+        "--engine", help="Where candidate pairs are made and scored and clusters formed: duckdb (numpy in this "
+        "process) or spark (LINKAGE_SPARK_MASTER). Same clusters either way. Default LINKAGE_ENGINE.",
+        show_default=False)] = None,
+    inputs: Annotated[Path | None, typer.Option(
+        "--inputs", help="Detect from a Parquet folder written by --save-inputs instead of reading the graph "
+        "(the clusters are still written to the graph).", file_okay=False)] = None,
+    save_inputs: Annotated[Path | None, typer.Option(
+        "--save-inputs", help="Also write what detection read (accounts, activity, every kind's edges) as "
+        "Parquet to this folder, for --inputs and for a Spark cluster.", file_okay=False)] = None,
 ) -> None:
     """Find coordinated clusters in the loaded graph, score and explain them, and write them as a new
     detection run (Cluster nodes with evidence, MEMBER_OF links, a DetectionRun with its counts).
@@ -143,14 +156,28 @@ def detect(
         window = Window(parse_time(since, "--since"), parse_time(until, "--until"))
     except ValueError as error:
         raise InputError(str(error), field="--since") from None
+    if inputs is not None and (since or until):
+        raise InputError("--inputs holds what an earlier run read (its window included): no --since/--until",
+                         field="--inputs")
     settings = load_settings_or_exit()
+    if engine is not None:
+        settings = settings.model_copy(update={"engine": engine.value})
     with audited_cli(settings.audit_log, "cli.detect",
                      since=window.since.isoformat() if window.since else None,
                      until=window.until.isoformat() if window.until else None) as audit, \
             open_database(settings) as database, err_console.status("detecting") as status:
         # A spinner on a terminal; one line per step in a log or a pipe.
         report = status.update if err_console.is_terminal else err_console.print
-        summary = run_detection(database, progress=report, window=window, batch_size=batch_size, alerts=alerts)
+        links: LinkEngine = EMBEDDED
+        if settings.engine == "spark":
+            from graph.engine.detect import SparkLinks
+            from graph.engine.spark import spark_session
+
+            links = SparkLinks(spark_session(settings), inputs)
+        summary = run_detection(
+            database, progress=report, window=window, batch_size=batch_size, alerts=alerts, engine=links,
+            read=(lambda: read_inputs_parquet(inputs)) if inputs is not None else None,
+            save_inputs=(lambda data: write_inputs(data, save_inputs)) if save_inputs is not None else None)
         audit.update({"run_id": summary.run.run_id if summary.run else None, "clusters": len(summary.clusters)})
     if as_json:
         typer.echo(json.dumps(summary_json(summary), indent=1, default=str))

@@ -244,8 +244,9 @@ def spark_request_preparer(settings: Settings) -> Iterator[tuple[RequestPreparer
     """For `load_directory`: request logs prepared on the settings' Spark, and the private folder (under
     LINKAGE_SPARK_WORK_DIR, removed afterwards) where Spark hands its results over to the loader's DuckDB."""
     require_pyspark()
-    settings.spark_work_dir.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="load-", dir=settings.spark_work_dir))
+    work = settings.spark_work_dir.absolute()  # Spark resolves relative paths against its own start folder
+    work.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="load-", dir=work))
 
     def prepare(con: duckdb.DuckDBPyConnection, database: Database, input_file: InputFile,
                 file_id: str) -> PreparedRequests:
