@@ -1,12 +1,16 @@
-"""Both engines side by side on one request log: validation, quarantine and aggregation (the loader's
-`prepare_file`), each in its own process, against an empty graph (no Neo4j: the bulk export's stand-in).
+"""Both engines side by side, each in its own process: on one request log, validation, quarantine and
+aggregation (the loader's `prepare_file`, against an empty graph: no Neo4j, the bulk export's stand-in); or,
+with `--detect`, detection's in-memory part (`detect_clusters`) on a Parquet detection input
+(`linkage detect --save-inputs DIR`).
 
     python bench/engines.py --folder DATA [--engines duckdb,spark] [--spark-master local[2]] [--markdown OUT]
+    python bench/engines.py --detect --folder INPUTS [...]
 
 Per engine: wall time, peak memory of the process tree (the Python process and, for Spark, its JVM; sampled
-every 0.2 s), rows read / loaded / quarantined, and a digest of every aggregate table (row count and an
-order-independent sum of row hashes, lists in their order), so the table also says whether both engines gave
-the same aggregates at this scale.
+every 0.2 s), and a digest of the results, so the table also says whether both engines gave the same answer
+at this scale: for a log, rows read / loaded / quarantined and every aggregate table's row count and
+order-independent sum of row hashes (lists in their order); for detection, every cluster's members, score
+and verdict.
 """
 
 from __future__ import annotations
@@ -47,12 +51,13 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_engine(folder: Path, engine: str, master: str, work: Path) -> dict[str, object]:
+def run_engine(folder: Path, engine: str, master: str, work: Path, detect: bool = False) -> dict[str, object]:
     """Run `--child` for one engine and sample its process tree's memory."""
     env = {**os.environ, "LINKAGE_ENGINE": engine, "LINKAGE_SPARK_MASTER": master,
            "LINKAGE_SPARK_WORK_DIR": str(work), "LINKAGE_SPARK_DRIVER_MEMORY": "10g"}
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, __file__, "--child", "--folder", str(folder)], env=env,
+    child = subprocess.Popen([sys.executable, __file__, "--child", "--folder", str(folder),
+                              *(["--detect"] if detect else [])], env=env,
                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
     peak = 0
     done = threading.Event()
@@ -112,6 +117,55 @@ def child(folder: Path) -> None:
     print(json.dumps(result))
 
 
+def child_detect(folder: Path) -> None:
+    """Detect on the Parquet input with LINKAGE_ENGINE's link engine and print one JSON line."""
+    import hashlib
+
+    from graph.detect.config import DetectionConfig
+    from graph.detect.links import EMBEDDED, LinkEngine
+    from graph.detect.pipeline import detect_clusters
+    from graph.detect.snapshot import read_inputs_parquet
+    from graph.settings import load_settings
+
+    settings = load_settings()
+    started = time.perf_counter()
+    engine: LinkEngine = EMBEDDED
+    if settings.engine == "spark":
+        from graph.engine.detect import SparkLinks
+        from graph.engine.spark import spark_session
+
+        engine = SparkLinks(spark_session(settings), folder)
+    data = read_inputs_parquet(folder)
+    timings: dict[str, float] = {"read": time.perf_counter() - started}
+    clusters, candidates, links, glue = detect_clusters(data, DetectionConfig(), settings.activity_bucket_minutes,
+                                                        timings=timings, engine=engine)
+    digest = hashlib.sha256()
+    for cluster in clusters:
+        digest.update(repr((cluster.members, round(cluster.score, 9), cluster.verdict)).encode())
+    print(json.dumps({"files": [str(folder)], "accounts": data.n_accounts, "candidates": candidates, "links": links,
+                      "glue": glue, "clusters": len(clusters),
+                      "suspicious": sum(c.verdict == "suspicious" for c in clusters),
+                      "stage_seconds": {k: round(v, 1) for k, v in timings.items()},
+                      "prepare_seconds": round(time.perf_counter() - started, 1),
+                      "digests": digest.hexdigest()}))
+
+
+def markdown_detect(results: list[dict[str, object]], folder: Path, master: str) -> str:
+    lines = [f"Detection input `{folder}` ({results[0]['accounts']:,} accounts); Spark master `{master}`; "
+             f"{os.cpu_count()} cores.", "",
+             "| engine | detect (s) | stages (s) | process wall (s) | peak RSS, process tree (GiB) | candidates | "
+             "links | clusters (suspicious) |", "|---|---:|---|---:|---:|---:|---:|---:|"]
+    for r in results:
+        stages = ", ".join(f"{k} {v}" for k, v in r["stage_seconds"].items())  # type: ignore[attr-defined]
+        lines.append(f"| {r['engine']} | {r['prepare_seconds']} | {stages} | {r['wall_seconds']} | "
+                     f"{int(r['peak_bytes']) / 2**30:.1f} | {r['candidates']:,} | {r['links']:,} | "
+                     f"{r['clusters']:,} ({r['suspicious']:,}) |")
+    if len(results) == 2:
+        same = results[0]["digests"] == results[1]["digests"]
+        lines += ["", f"Same clusters (members, scores, verdicts) on both engines: **{'yes' if same else 'NO'}**."]
+    return "\n".join(lines) + "\n"
+
+
 def markdown(results: list[dict[str, object]], folder: Path, master: str) -> str:
     lines = [f"Request log of `{folder}` ({', '.join(results[0]['files'])}); Spark master `{master}`; "  # type: ignore[arg-type]
              f"{os.cpu_count()} cores.", "",
@@ -134,15 +188,16 @@ def main() -> None:
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--spark-master", default=f"local[{os.cpu_count() or 2}]")
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--detect", action="store_true", help="FOLDER is a detection input (--save-inputs)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.folder)
+        (child_detect if args.detect else child)(args.folder)
         return
     with tempfile.TemporaryDirectory(prefix="engines-") as work:
-        results = [run_engine(args.folder, engine, args.spark_master, Path(work))
+        results = [run_engine(args.folder, engine, args.spark_master, Path(work), args.detect)
                    for engine in args.engines.split(",")]
-    text = markdown(results, args.folder, args.spark_master)
+    text = (markdown_detect if args.detect else markdown)(results, args.folder, args.spark_master)
     print(text)
     if args.markdown:
         args.markdown.write_text(text)
