@@ -32,7 +32,7 @@ import pyarrow as pa
 from graph.db import Database
 from graph.engine.spark import require_pyspark, spark_session
 from graph.engine.sql import to_dialect
-from graph.errors import InputError
+from graph.errors import InputError, LinkageError
 from graph.load.addresses import IPV4_PATTERN, parse_address
 from graph.load.aggregate import VALID, request_aggregates, request_steps, request_table_sql, stored_templates
 from graph.load.fingerprints import assign_template_ids
@@ -50,7 +50,7 @@ from graph.load.templates import mask_prompt
 from graph.settings import Settings
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 ROW = "_linkage_row"
 
@@ -61,7 +61,6 @@ def _sql(spark: SparkSession, sql: str) -> DataFrame:
 
 def read_input(spark: SparkSession, input_file: InputFile) -> DataFrame:
     """The file with every value as text and `_linkage_row`, the row's 0-based index in file order."""
-    from pyspark.sql import functions as F
     path = str(input_file.path)
     try:
         if input_file.format == "csv":
@@ -72,11 +71,18 @@ def read_input(spark: SparkSession, input_file: InputFile) -> DataFrame:
             frame = spark.read.json(path, primitivesAsString=True, mode="FAILFAST")
         else:
             frame = spark.read.parquet(path)
-            frame = frame.select([F.col(f"`{name}`").cast("string").alias(name) for name in frame.columns])
+            frame = frame.select([column(name).cast("string").alias(name) for name in frame.columns])
     except Exception as error:  # Spark raises its own analysis errors for unreadable input
         raise InputError(f"cannot read {input_file.format} on Spark: {str(error).splitlines()[0]}",
                          path=path) from error
     return with_row_index(frame)
+
+
+def column(name: str) -> Column:
+    """A column by its exact name, whatever it holds (backticks escaped, never parsed as an expression)."""
+    from pyspark.sql import functions as F
+
+    return F.col("`" + name.replace("`", "``") + "`")
 
 
 def with_row_index(frame: DataFrame) -> DataFrame:
@@ -101,7 +107,7 @@ def with_row_index(frame: DataFrame) -> DataFrame:
     spark = frame.sparkSession
     table = spark.createDataFrame(offsets, "_linkage_block LONG, _before LONG, _first LONG")
     indexed = tagged.join(F.broadcast(table), "_linkage_block")
-    return indexed.select(*[F.col(f"`{name}`") for name in frame.columns],
+    return indexed.select(*[column(name) for name in frame.columns],
                           (F.col("_before") + F.col("_linkage_id") - F.col("_first")).alias(ROW))
 
 
@@ -235,8 +241,11 @@ def _template_tables(spark: SparkSession, database: Database, file_id: str) -> N
 
 
 def frame_from_arrow(spark: SparkSession, table: pa.Table) -> DataFrame:
-    """A Spark frame of an Arrow table made on the driver (through pandas and Arrow, not row by row)."""
-    return spark.createDataFrame(table.to_pandas())
+    """A Spark frame of an Arrow table made on the driver (through pandas and Arrow, not row by row); its
+    schema is the table's, so an empty table gives an empty frame of the right columns."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return spark.createDataFrame(table.to_pandas(), schema=from_arrow_schema(table.schema))
 
 
 @contextmanager
@@ -250,8 +259,15 @@ def spark_request_preparer(settings: Settings) -> Iterator[tuple[RequestPreparer
 
     def prepare(con: duckdb.DuckDBPyConnection, database: Database, input_file: InputFile,
                 file_id: str) -> PreparedRequests:
-        return prepare_requests_on_spark(spark_session(settings), con, database, input_file, file_id,
-                                         folder / file_id)
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+
+        try:
+            return prepare_requests_on_spark(spark_session(settings), con, database, input_file, file_id,
+                                             folder / file_id)
+        except (PySparkException, Py4JError) as error:  # nothing was written: the load stops, named
+            raise LinkageError(f"{input_file.path}: Spark could not prepare the request log: "
+                               f"{str(error).strip().splitlines()[0]}") from error
 
     try:
         yield prepare, folder
