@@ -134,7 +134,7 @@ def load(
         show_default=False)] = None,
     engine: Annotated[Engine | None, typer.Option(
         "--engine", help="Where the request log is validated and aggregated: duckdb (in this process) or spark "
-        "(LINKAGE_SPARK_MASTER; needs `pip install 'linkage\\[spark]'`). Default LINKAGE_ENGINE.",
+        "(LINKAGE_SPARK_MASTER; needs the spark extra: docs/scale.md). Default LINKAGE_ENGINE.",
         show_default=False)] = None,
 ) -> None:
     """Load a folder of the provider's records into Neo4j: validated, aggregated, exactly once.
