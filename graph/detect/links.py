@@ -76,15 +76,25 @@ def unique_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
     return np.stack([keys // n, keys % n], axis=1)
 
 
-def lsh_pairs(matrix: sp.csr_matrix, min_items: int, config: DetectionConfig, salt: int) -> np.ndarray:
-    """Candidate pairs of rows whose item sets are similar (MinHash LSH)."""
+def lsh_signatures(matrix: sp.csr_matrix, min_items: int, config: DetectionConfig, salt: int) \
+        -> tuple[np.ndarray, np.ndarray] | None:
+    """MinHash signatures of every row and which rows are eligible (at least `min_items` items); None when
+    fewer than two are."""
     if matrix.shape[1] == 0:
-        return EMPTY_PAIRS
+        return None
     indptr, tokens = matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64)
     eligible = np.diff(indptr) >= min_items
     if eligible.sum() < 2:
+        return None
+    return minhash_signatures(indptr, tokens, config.minhash_permutations, config.seed + salt), eligible
+
+
+def lsh_pairs(matrix: sp.csr_matrix, min_items: int, config: DetectionConfig, salt: int) -> np.ndarray:
+    """Candidate pairs of rows whose item sets are similar (MinHash LSH)."""
+    found = lsh_signatures(matrix, min_items, config, salt)
+    if found is None:
         return EMPTY_PAIRS
-    signatures = minhash_signatures(indptr, tokens, config.minhash_permutations, config.seed + salt)
+    signatures, eligible = found
     return band_candidate_pairs(signatures, eligible, config.lsh_rows_per_band, config.block_all_pairs)
 
 

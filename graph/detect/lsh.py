@@ -20,6 +20,18 @@ def minhash_signatures(indptr: np.ndarray, tokens: np.ndarray, permutations: int
     return minhash.signatures(indptr, np.asarray(tokens).astype(np.uint64), a, b)
 
 
+def band_keys(signatures: np.ndarray, rows: np.ndarray, rows_per_band: int) -> np.ndarray:
+    """(bands, len(rows)) bucket keys: row `rows[k]` falls in bucket `keys[b, k]` of band `b`."""
+    bands = signatures.shape[1] // rows_per_band
+    mixers = minhash.permutations("detect:bands", rows_per_band)[0]
+    keys = np.empty((bands, rows.size), dtype=np.uint64)
+    for band in range(bands):
+        part = signatures[rows, band * rows_per_band:(band + 1) * rows_per_band].astype(np.uint64)
+        with np.errstate(over="ignore"):
+            keys[band] = (part * mixers[None, :]).sum(axis=1, dtype=np.uint64)
+    return keys
+
+
 def band_candidate_pairs(signatures: np.ndarray, eligible: np.ndarray, rows_per_band: int,
                          max_bucket: int) -> np.ndarray:
     """Pairs (i, j), i < j, of eligible rows that share at least one band.
@@ -30,14 +42,8 @@ def band_candidate_pairs(signatures: np.ndarray, eligible: np.ndarray, rows_per_
     rows = np.flatnonzero(eligible)
     if rows.size < 2:
         return EMPTY_PAIRS
-    permutations = signatures.shape[1]
-    bands = permutations // rows_per_band
-    mixers = minhash.permutations("detect:bands", rows_per_band)[0]
     pairs: list[np.ndarray] = []
-    for band in range(bands):
-        part = signatures[rows, band * rows_per_band:(band + 1) * rows_per_band].astype(np.uint64)
-        with np.errstate(over="ignore"):
-            keys = (part * mixers[None, :]).sum(axis=1, dtype=np.uint64)
+    for keys in band_keys(signatures, rows, rows_per_band):
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])

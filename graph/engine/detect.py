@@ -6,8 +6,10 @@ on Spark and gives the same answer (tests/engine/test_detect_engines.py compares
 - **Candidates from shared identifiers**, the largest source: every kind's (account, identifier) edges, read
   from the detection input's Parquet (`linkage detect --inputs DIR`) or handed over from memory, are blocked
   by identifier in Spark SQL. A block of up to `block_all_pairs` holders gives all its pairs, a larger one a
-  chain with skip links (`graph.detect.blocks.CHAIN_SKIPS`), as `block_pairs` does. The other sources
-  (rarest and dominant templates, activity MinHash bands, pivot cohorts) are small and made on the driver.
+  chain with skip links (`graph.detect.blocks.CHAIN_SKIPS`), as `block_pairs` does.
+- **LSH banding** of activity: the driver makes each account's MinHash signature and band keys (linear in
+  accounts); the buckets are formed and expanded into pairs by the same Spark SQL. The two remaining
+  sources (rarest and dominant templates, pivot cohorts) are small and made on the driver.
 - **Pair scoring**: the union is de-duplicated and counted (the threshold is ln(#candidates) + margin) and
   scored by `EvidenceModel.evaluate` inside Spark tasks (`mapInPandas`, the model broadcast once); only the
   pairs that pass come back.
@@ -34,7 +36,8 @@ import pyarrow as pa
 from graph.detect.blocks import CHAIN_SKIPS, EMPTY_PAIRS
 from graph.detect.cohorts import cohort_pairs
 from graph.detect.evidence import EvidenceModel
-from graph.detect.links import ScoredCandidates, link_threshold, lsh_pairs, template_candidate_pairs
+from graph.detect.links import ScoredCandidates, link_threshold, lsh_signatures, template_candidate_pairs
+from graph.detect.lsh import band_keys
 from graph.engine.requests import frame_from_arrow
 
 if TYPE_CHECKING:
@@ -54,24 +57,26 @@ def _to_pairs(frame: pd.DataFrame) -> np.ndarray:
     return np.stack([frame["i"].to_numpy(np.int64), frame["j"].to_numpy(np.int64)], axis=1)
 
 
-def block_pairs_sql(edges: str, cap: int) -> str:
-    """Spark SQL: pairs of members (`account`) within blocks (`ident`) of view `edges`, as `block_pairs`
-    makes them: every pair of a block of at most `cap` members, a chain with skip links (CHAIN_SKIPS) along
-    the account order of a larger one; each pair as (smaller, larger)."""
+def block_pairs_sql(edges: str, cap: int, block: tuple[str, ...] = ("ident",)) -> str:
+    """Spark SQL: pairs of members (`account`) within blocks (the `block` columns) of view `edges`, as
+    `block_pairs` makes them: every pair of a block of at most `cap` members, a chain with skip links
+    (CHAIN_SKIPS) along the account order of a larger one; each pair as (smaller, larger)."""
     skips = ", ".join(str(skip) for skip in CHAIN_SKIPS)
+    columns = ", ".join(block)
+    same = " AND ".join(f"a.{name} = b.{name}" for name in block)
     return f"""
         WITH ranked AS (
-            SELECT ident, account, row_number() OVER (PARTITION BY ident ORDER BY account) - 1 AS r,
-                   count(*) OVER (PARTITION BY ident) AS size
+            SELECT {columns}, account, row_number() OVER (PARTITION BY {columns} ORDER BY account) - 1 AS r,
+                   count(*) OVER (PARTITION BY {columns}) AS size
             FROM {edges}
         )
         SELECT a.account AS i, b.account AS j FROM ranked a JOIN ranked b
-          ON a.ident = b.ident AND a.size <= {cap} AND a.r < b.r
+          ON {same} AND a.size <= {cap} AND a.r < b.r
         UNION ALL
         SELECT a.account AS i, b.account AS j
-        FROM (SELECT ident, account, r, skip FROM ranked LATERAL VIEW explode(array({skips})) s AS skip
+        FROM (SELECT {columns}, account, r, skip FROM ranked LATERAL VIEW explode(array({skips})) s AS skip
               WHERE size > {cap}) a
-        JOIN ranked b ON a.ident = b.ident AND b.r = a.r + a.skip
+        JOIN ranked b ON {same} AND b.r = a.r + a.skip
     """
 
 
@@ -114,14 +119,32 @@ class SparkLinks:
             union = union.unionByName(part)
         return union
 
+    def band_candidates(self, model: EvidenceModel) -> DataFrame | None:
+        """Pairs sharing a MinHash band bucket of their activity (LSH), bucketed in Spark SQL; the signatures
+        and band keys are made on the driver (linear in accounts)."""
+        config = model.config
+        found = lsh_signatures(model.activity.buckets, config.min_active_buckets, config, salt=1)
+        if found is None:
+            return None
+        signatures, eligible = found
+        rows = np.flatnonzero(eligible).astype(np.int64)
+        keys = band_keys(signatures, rows, config.lsh_rows_per_band)
+        bands = np.repeat(np.arange(keys.shape[0], dtype=np.int64), rows.size)
+        buckets = frame_from_arrow(self.spark, pa.table({
+            "band": bands, "bucket": keys.ravel().view(np.int64), "account": np.tile(rows, keys.shape[0])}))
+        buckets.createOrReplaceTempView("band_buckets")
+        return self.spark.sql(block_pairs_sql("band_buckets", config.block_all_pairs, ("band", "bucket")))
+
     def score_candidates(self, model: EvidenceModel) -> ScoredCandidates:
         from pyspark.sql import functions as F
 
         config = model.config
         driver_parts = [template_candidate_pairs(model.data, config),
-                        lsh_pairs(model.activity.buckets, config.min_active_buckets, config, salt=1),
                         cohort_pairs(model.cohorts, config.block_all_pairs)[0]]
         driver = _pairs_frame(self.spark, np.concatenate([p.reshape(-1, 2) for p in driver_parts]))
+        bands = self.band_candidates(model)
+        if bands is not None:
+            driver = driver.unionByName(bands)
         candidates = (self.identifier_candidates(model).unionByName(driver)
                       .select(F.least("i", "j").alias("i"), F.greatest("i", "j").alias("j"))
                       .where("i <> j").distinct())
