@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -262,13 +262,23 @@ class ScoredCandidates:
 
 
 class LinkEngine(Protocol):
-    """Where detection's data-parallel work runs: candidate generation and pair scoring, and connected
-    components. The embedded engine is numpy/scipy in this process; graph/engine/detect.py runs the same
-    work as Spark jobs. Both must give the same result (tests/engine)."""
+    """Where detection's data-parallel work runs: candidate generation and pair scoring, connected
+    components, and each cluster's signals. The embedded engine is numpy/scipy in this process;
+    graph/engine/detect.py runs the same work as Spark jobs. Both must give the same result (tests/engine)."""
 
     def score_candidates(self, model: EvidenceModel) -> ScoredCandidates: ...
 
     def component_labels(self, n_accounts: int, edges: np.ndarray) -> np.ndarray: ...
+
+    def map_clusters(self, work: ClusterTask) -> list[Any]: ...
+
+
+class ClusterTask(Protocol):
+    """Independent work per cluster (graph.detect.pipeline.ClusterWork): `len(task)` clusters, `task(k)`."""
+
+    def __len__(self) -> int: ...
+
+    def __call__(self, k: int) -> Any: ...
 
 
 def link_threshold(candidates: int, config: DetectionConfig) -> float:
@@ -289,6 +299,9 @@ class EmbeddedLinks:
 
     def component_labels(self, n_accounts: int, edges: np.ndarray) -> np.ndarray:
         return component_labels(n_accounts, edges)
+
+    def map_clusters(self, work: ClusterTask) -> list[Any]:
+        return [work(k) for k in range(len(work))]
 
 
 EMBEDDED = EmbeddedLinks()

@@ -96,6 +96,48 @@ def cohesion_evidence(held: dict[str, Any], size: int) -> dict[str, Any]:
             "summary": summary, "metrics": held, "contribution": 0.0}
 
 
+@dataclass
+class ClusterWork:
+    """What scoring and explaining one cluster needs; `work(k)` is cluster k's result. Each cluster is
+    independent of the others, so an engine may run them anywhere (graph/engine/detect.py: Spark tasks)."""
+
+    data: DetectionInput
+    config: DetectionConfig
+    bucket_minutes: int
+    context: Context
+    cluster_edges: ClusterEdges
+    ids: list[str]
+    groups: list[np.ndarray]
+    member_ids: list[list[str]]
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def __call__(self, k: int) -> ClusterResult:
+        data, config, group = self.data, self.config, self.groups[k]
+        # A cluster too small to reach `review` whatever its signals (size factor below the threshold) gets
+        # only the identifier signals that say why it holds together.
+        reachable = size_factor(group.size, config) >= config.review_threshold
+        signals, mitigation = cluster_signals(self.context, group, full=reachable)
+        verdict = score_cluster(len(group), signals, mitigation, config)
+        if verdict.verdict != "benign":
+            held = cohesion(self.cluster_edges, group)
+            if held is not None:
+                verdict.evidence.insert(len(verdict.evidence) - 1, cohesion_evidence(held, group.size))
+        by_name = {s.name: s for s in signals}
+        capabilities = ([c["capability"] for c in by_name["capability_focus"].metrics["top_capabilities"]]
+                        if "capability_focus" in by_name else [])
+        proxies = [p["name"] for p in
+                   by_name["proxy_network"].metrics["proxy_networks"]] if "proxy_network" in by_name else []
+        positions = csr_positions(data.activity_indptr, group)
+        buckets = data.activity_bucket[positions]
+        first = _bucket_time(int(buckets.min()), self.bucket_minutes) if buckets.size else None
+        last = _bucket_time(int(buckets.max()), self.bucket_minutes) if buckets.size else None
+        return ClusterResult(self.ids[k], self.member_ids[k], verdict.score, verdict.verdict, verdict.evidence,
+                             verdict.signals, capabilities, proxies, first, last,
+                             summed_activity(buckets, data.activity_count[positions]))
+
+
 def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minutes: int,
                     previous: dict[str, str] | None = None,
                     timings: dict[str, float] | None = None,
@@ -120,30 +162,9 @@ def detect_clusters(data: DetectionInput, config: DetectionConfig, bucket_minute
     in_step = np.zeros(data.n_accounts, dtype=bool)
     in_step[links.pairs[links.timing >= links.threshold].ravel()] = True
     context = Context.build(data, config, links.cohorts, links.model.activity if links.model else None, in_step)
-    cluster_edges = ClusterEdges(links, labels)
-    results: list[ClusterResult] = []
-    for cluster_id, group, members in zip(ids, groups, member_ids, strict=True):
-        # A cluster too small to reach `review` whatever its signals (size factor below the threshold) gets
-        # only the identifier signals that say why it holds together.
-        reachable = size_factor(group.size, config) >= config.review_threshold
-        signals, mitigation = cluster_signals(context, group, full=reachable)
-        verdict = score_cluster(len(group), signals, mitigation, config)
-        if verdict.verdict != "benign":
-            held = cohesion(cluster_edges, group)
-            if held is not None:
-                verdict.evidence.insert(len(verdict.evidence) - 1, cohesion_evidence(held, group.size))
-        by_name = {s.name: s for s in signals}
-        capabilities = ([c["capability"] for c in by_name["capability_focus"].metrics["top_capabilities"]]
-                        if "capability_focus" in by_name else [])
-        proxies = [p["name"] for p in
-                   by_name["proxy_network"].metrics["proxy_networks"]] if "proxy_network" in by_name else []
-        positions = csr_positions(data.activity_indptr, group)
-        buckets = data.activity_bucket[positions]
-        first = _bucket_time(int(buckets.min()), bucket_minutes) if buckets.size else None
-        last = _bucket_time(int(buckets.max()), bucket_minutes) if buckets.size else None
-        results.append(ClusterResult(cluster_id, members, verdict.score, verdict.verdict, verdict.evidence,
-                                     verdict.signals, capabilities, proxies, first, last,
-                                     summed_activity(buckets, data.activity_count[positions])))
+    work = ClusterWork(data, config, bucket_minutes, context, ClusterEdges(links, labels), ids, groups,
+                       member_ids)
+    results = engine.map_clusters(work)
     timings["signals"] = time.perf_counter() - started
     return results, links.candidates, len(links.pairs), len(links.glue)
 

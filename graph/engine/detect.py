@@ -17,17 +17,20 @@ on Spark and gives the same answer (tests/engine/test_detect_engines.py compares
   Beyond", SoCC 2014), the algorithm GraphFrames uses: each round is two joins and aggregations, and about
   log(n) rounds reach stars around each component's smallest account.
 
-What stays on the driver: the evidence model (population statistics, built once), the support rule between
-glue groups and the cluster signals — each linear in the kept links or the clusters, not in the candidates.
-The model is broadcast whole, which bounds this engine by the driver's and executors' memory: the next step
-to 100M accounts is to partition it (docs/scale.md).
+- **Cluster signals**: each cluster is scored and explained in a Spark task (`ClusterWork`, broadcast once).
+
+What stays on the driver: the evidence model and the signals' context (population statistics, built once),
+and the support rule between glue groups (linear in the kept links). The model and context are broadcast
+whole, which bounds this engine by the executors' memory: the next step to 100M accounts is to partition
+them (docs/scale.md).
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd  # the Spark extra's; pyspark resolves the UDF's type hints from this module
@@ -36,7 +39,7 @@ import pyarrow as pa
 from graph.detect.blocks import CHAIN_SKIPS, EMPTY_PAIRS
 from graph.detect.cohorts import cohort_pairs
 from graph.detect.evidence import EvidenceModel
-from graph.detect.links import ScoredCandidates, link_threshold, lsh_signatures, template_candidate_pairs
+from graph.detect.links import ClusterTask, ScoredCandidates, link_threshold, lsh_signatures, template_candidate_pairs
 from graph.detect.lsh import band_keys
 from graph.engine.requests import frame_from_arrow
 
@@ -170,6 +173,26 @@ class SparkLinks:
         kept = kept.sort_values(["i", "j"], kind="stable")
         return ScoredCandidates(count, threshold, _to_pairs(kept), kept["evidence"].to_numpy(np.float64),
                                 kept["timing"].to_numpy(np.float64))
+
+    def map_clusters(self, work: ClusterTask) -> list[Any]:
+        """Every cluster's result, computed in Spark tasks (the work broadcast once), in cluster order."""
+        if len(work) == 0:
+            return []
+        shared = self.spark.sparkContext.broadcast(work)
+
+        def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+            local = shared.value
+            for batch in batches:
+                ks = batch["id"].tolist()
+                yield pd.DataFrame({"k": ks, "result": [pickle.dumps(local(k)) for k in ks]})
+
+        parts = max(1, min(len(work), self.spark.sparkContext.defaultParallelism * 4))
+        done: pd.DataFrame = self.spark.range(len(work), numPartitions=parts).mapInPandas(
+            run, "k LONG, result BINARY").toPandas()  # type: ignore[arg-type]
+        shared.unpersist()
+        ordered = done.sort_values("k")
+        # Results this process's own tasks pickled a moment ago (never bytes from elsewhere).
+        return [pickle.loads(blob) for blob in ordered["result"]]  # noqa: S301
 
     def component_labels(self, n_accounts: int, edges: np.ndarray) -> np.ndarray:
         """Per account the smallest account of its component (large-star / small-star on Spark)."""
