@@ -88,3 +88,18 @@ def test_constructs_whose_meaning_would_change_are_refused(sql: str) -> None:
 
     with pytest.raises(UntranslatableError):
         to_dialect(sql, "spark")
+
+
+def test_a_log_of_only_bad_rows_loads_nothing_on_either_engine(spark, clean_database: Database,  # type: ignore[no-untyped-def]
+                                                              tmp_path: Path) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    (folder / "requests.csv").write_text("ts,account_id,input_tokens,prompt\nyesterday,a1,5,hi\n,a2,3,\n"
+                                         "2025-03-01T10:00:00Z,,4,\"two\nlines\"\n2025-03-01T10:00:00Z,a3,-1,x\n")
+    embedded = prepared(clean_database, folder, tmp_path / "q-duckdb", "duckdb", tmp_path / "spark")
+    distributed = prepared(clean_database, folder, tmp_path / "q-spark", "spark", tmp_path / "spark")
+    assert embedded == distributed
+    assert embedded["summary"] == [(4, 0, 4)]
+    assert all(embedded[table] == [] for table in embedded if table.startswith("step_"))
+    # The multi-line row's physical line numbers count its embedded newline on both engines.
+    assert '"requests.csv",6,"input_tokens","negative token count"' in distributed["quarantine"][0]
