@@ -146,6 +146,8 @@ def load(
     settings = load_settings_or_exit()
     if engine is not None:
         settings = settings.model_copy(update={"engine": engine.value})
+    if settings.engine == "spark" and bulk:
+        raise typer.BadParameter("--bulk runs the embedded engine; use --engine duckdb", param_hint="--bulk")
     with open_database(settings) as database, ExitStack() as stack:
         apply_schema(database)
         prepare_requests, readable = None, []
@@ -154,8 +156,6 @@ def load(
 
             prepare_requests, folder = stack.enter_context(spark_request_preparer(settings))
             readable = [folder]
-            if bulk:
-                raise typer.BadParameter("--bulk runs the embedded engine; use --engine duckdb", param_hint="--bulk")
         columns = (
             TextColumn("{task.description:<16}"),
             BarColumn(),

@@ -286,16 +286,23 @@ def link_threshold(candidates: int, config: DetectionConfig) -> float:
     return float(np.log(max(candidates, 1)) + config.link_margin_nats)
 
 
+def passing_pairs(model: EvidenceModel, pairs: np.ndarray, threshold: float) \
+        -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs whose evidence reaches `threshold`, with their evidence and synchrony (nats); any batch of
+    candidates scores the same as the whole, so engines may score them in pieces."""
+    parts = model.evaluate(pairs)
+    evidence = parts.total(model.config) if len(pairs) else np.zeros(0)
+    keep = evidence >= threshold
+    return pairs[keep], evidence[keep], parts["timing"][keep]
+
+
 class EmbeddedLinks:
     """The embedded engine: numpy and scipy in this process."""
 
     def score_candidates(self, model: EvidenceModel) -> ScoredCandidates:
         pairs = candidate_pairs(model)
         threshold = link_threshold(len(pairs), model.config)
-        parts = model.evaluate(pairs)
-        evidence = parts.total(model.config) if len(pairs) else np.zeros(0)
-        keep = evidence >= threshold
-        return ScoredCandidates(len(pairs), threshold, pairs[keep], evidence[keep], parts["timing"][keep])
+        return ScoredCandidates(len(pairs), threshold, *passing_pairs(model, pairs, threshold))
 
     def component_labels(self, n_accounts: int, edges: np.ndarray) -> np.ndarray:
         return component_labels(n_accounts, edges)

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from graph.detect.inputs import DetectionInput, Incidence
+from graph.detect.inputs import INCIDENCE_SOURCES, DetectionInput, Incidence
 from graph.errors import InputError
 
 FORMAT = 1
@@ -81,6 +81,9 @@ def read_inputs_parquet(folder: Path) -> DetectionInput:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("format") != FORMAT:
         raise InputError(f"detection input format {meta.get('format')!r}, expected {FORMAT}", path=str(meta_path))
+    unknown = [kind for kind in meta["kinds"] if kind not in INCIDENCE_SOURCES]
+    if unknown:  # kinds name files here: never a path taken from the folder itself
+        raise InputError(f"unknown identifier kinds {unknown!r}", path=str(meta_path), field="kinds")
     accounts = pq.read_table(folder / "accounts.parquet")
     activity = pq.read_table(folder / "activity.parquet")
     n = accounts.num_rows

@@ -6,6 +6,7 @@ running one set of algorithms on a local SQL engine and on Spark at scale.
   transpiled to Spark SQL with sqlglot (per-dialect text only where the engines must differ).
 - `graph.engine.spark`: the Spark session built from the settings.
 - `graph.engine.requests`: the request log staged, checked, quarantined and aggregated on Spark.
-- `graph.engine.components`: connected components on Spark (large-star / small-star).
+- `graph.engine.detect`: detection's candidates, scores, connected components (large-star / small-star)
+  and per-cluster signals on Spark.
 - `graph.engine.connector`: aggregates written to Neo4j with the Neo4j Connector for Apache Spark.
 """

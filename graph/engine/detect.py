@@ -39,7 +39,14 @@ import pyarrow as pa
 from graph.detect.blocks import CHAIN_SKIPS, EMPTY_PAIRS
 from graph.detect.cohorts import cohort_pairs
 from graph.detect.evidence import EvidenceModel
-from graph.detect.links import ClusterTask, ScoredCandidates, link_threshold, lsh_signatures, template_candidate_pairs
+from graph.detect.links import (
+    ClusterTask,
+    ScoredCandidates,
+    link_threshold,
+    lsh_signatures,
+    passing_pairs,
+    template_candidate_pairs,
+)
 from graph.detect.lsh import band_keys
 from graph.engine.requests import frame_from_arrow
 
@@ -86,10 +93,9 @@ def block_pairs_sql(edges: str, cap: int, block: tuple[str, ...] = ("ident",)) -
 class SparkLinks:
     """The Spark engine's candidate scoring and connected components (see the module docstring)."""
 
-    def __init__(self, spark: SparkSession, inputs: Path | None = None, checkpoint_every: int = 4) -> None:
+    def __init__(self, spark: SparkSession, inputs: Path | None = None) -> None:
         self.spark = spark
         self.inputs = inputs.absolute() if inputs else None  # the detection input's Parquet, when it reads one
-        self.checkpoint_every = checkpoint_every
         self.rounds = 0  # large-star / small-star rounds of the last components call
 
     def _edges(self, model: EvidenceModel, kind: str) -> DataFrame:
@@ -159,12 +165,8 @@ class SparkLinks:
         def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
             local = shared.value
             for batch in batches:
-                pairs = _to_pairs(batch)
-                parts = local.evaluate(pairs)
-                evidence = parts.total(local.config) if len(pairs) else np.zeros(0)
-                keep = evidence >= threshold
-                yield pd.DataFrame({"i": pairs[keep, 0], "j": pairs[keep, 1], "evidence": evidence[keep],
-                                    "timing": parts["timing"][keep]})
+                pairs, evidence, timing = passing_pairs(local, _to_pairs(batch), threshold)
+                yield pd.DataFrame({"i": pairs[:, 0], "j": pairs[:, 1], "evidence": evidence, "timing": timing})
 
         scored = candidates.mapInPandas(score, "i LONG, j LONG, evidence DOUBLE, timing DOUBLE")  # type: ignore[arg-type]
         kept: pd.DataFrame = scored.toPandas()

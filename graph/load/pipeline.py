@@ -197,9 +197,8 @@ def prepare_file(run: LoadRun, input_file: InputFile, file_id: str) -> tuple[Sta
             bucket_minutes=settings.activity_bucket_minutes,
         )
         steps = prepare_steps(run.con, run.database, staged, file_id)
-        loaded = -1
+        loaded = loaded_rows(run.con, staged)
     quarantined = write_quarantine(run.con, staged.name, input_file, run.quarantine)
-    loaded = loaded if loaded >= 0 else loaded_rows(run.con, staged)
     if staged.rows != loaded + quarantined:  # nothing lost, nothing counted twice
         raise AssertionError(
             f"{input_file.path}: read {staged.rows} != loaded {loaded} + quarantined {quarantined}"

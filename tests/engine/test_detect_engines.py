@@ -8,6 +8,7 @@ members, id, score, verdict and evidence, and the run's candidate, link and glue
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,10 @@ def test_snapshot_round_trip_and_refusals(loaded_dataset: LoadDataset, tmp_path:
             for name, values in attrs.items():
                 assert again_attrs[name].tolist() == values.tolist() or np.array_equal(
                     again_attrs[name], values, equal_nan=True), (kind, name)
+    meta = json.loads((tmp_path / "inputs" / "input.json").read_text())
+    (tmp_path / "inputs" / "input.json").write_text(json.dumps({**meta, "kinds": [*meta["kinds"], "../accounts"]}))
+    with pytest.raises(InputError, match="unknown identifier kinds"):
+        read_inputs_parquet(tmp_path / "inputs")
     (tmp_path / "inputs" / "input.json").unlink()
     with pytest.raises(InputError, match=r"input\.json"):
         read_inputs_parquet(tmp_path / "inputs")
